@@ -1,0 +1,68 @@
+# kgqa: `make run` sets up and serves; `make test` runs the tests.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DECK ?= $(shell [ -f ../shared/corpus/das-c01-slides.txt ] && echo ../shared/corpus/das-c01-slides.txt || echo tests/data/sample-deck.txt)
+DATA ?= data
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := check
+.PHONY: install run ingest serve test test-fast fmt lint types check eval bench bench-ingest bench-ask bench-http clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, pinned: this version is a local CPU build; a looser pin pulls a CUDA build.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DATA)/summary.json: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/kgqa ingest $(DECK) --data-dir $(DATA)
+
+ingest: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/kgqa ingest $(DECK) --data-dir $(DATA)
+
+serve: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/kgqa serve --data-dir $(DATA) --port $(PORT)
+
+run: serve
+
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck"
+
+fmt: $(STAMP)
+	$(BIN)/ruff format kg ingest api ontology kgqa tests bench
+	$(BIN)/ruff check --fix kg ingest api ontology kgqa tests bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg ingest api ontology kgqa tests bench
+	$(BIN)/ruff format --check kg ingest api ontology kgqa tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+check: lint types test
+
+eval: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/kgqa eval ../shared/eval/dev.jsonl --data-dir $(DATA)
+
+bench: bench-ingest bench-ask bench-http
+
+bench-ingest: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ingest $(DECK)
+
+bench-ask: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ask --data-dir $(DATA)
+
+bench-http: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.http --data-dir $(DATA)
+
+clean:
+	rm -rf $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,347 @@
+"""Segments of one slide to facts: integrations, negations, anti-patterns, security, attributes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ingest.limits import find_quantities
+from kg.types import Entity, Fact, RelationKind, Segment, SecurityCategory, Slide
+
+# (entity id, start char, end char) of every gazetteer entity a text names.
+Span = tuple[str, int, int]
+FindMentions = Callable[[str], list[Span]]
+
+# Entities that are the medium of a statement rather than a party to it.
+INTEGRATION_TYPES = ("Service", "Feature", "Software", "ThirdPartyProduct", "Concept")
+OUT_CUES = re.compile(
+    r"\b(?:writ(?:e|es|ing)|written|load(?:s|ing|ed)?|deliver(?:s|y|ing|ed)?|send(?:s|ing)?|"
+    r"sent|push(?:es|ing)?|output(?:s|ting)?|export(?:s|ing)?|publish(?:es|ing)?|"
+    r"stream(?:s|ing)?|forward(?:s|ing)?|replicat(?:e|es|ing|ion)|store(?:s)? (?:results|data|"
+    r"output)|unload(?:s|ing)?|ship(?:s|ping)?)\b[^.;:]*?\b(?:to|into|in)\b|"
+    r"\b(?:destinations?|targets?|sinks?|consumers?|outputs?)\b|"
+    r"\b(?:can be|as) (?:a|the) (?:destination|target|sink)",
+    re.IGNORECASE,
+)
+IN_CUES = re.compile(
+    r"\b(?:sources?|producers?|inputs?|sourcing)\b|"
+    r"\b(?:read(?:s|ing)?|consum(?:e|es|ing)|ingest(?:s|ing|ion)?|import(?:s|ing)?|pull(?:s|ing)?|"
+    r"fetch(?:es|ing)?|quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|ing)?|"
+    r"load(?:s|ing)?|cop(?:y|ies|ying)|migrat(?:e|es|ing))\b[^.;:]*?\bfrom\b|"
+    r"^\s*from\b|\bfrom\b(?=[^.;:]*$)",
+    re.IGNORECASE,
+)
+QUERY_CUES = re.compile(
+    r"\b(?:quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|er|ers|ing)?|"
+    r"discover(?:s|y)?)\b",
+    re.IGNORECASE,
+)
+TRIGGER_CUES = re.compile(r"\b(?:trigger(?:s|ed|ing)?|invok(?:e|es|ed|ing)|event notifications?)\b",
+                          re.IGNORECASE)
+ARROW = re.compile(r"\s(?:->|→|=>)\s")
+NEGATION = re.compile(
+    r"\b(?:not|cannot|can't|can’t|never|no longer)\b|n't\b|n’t\b", re.IGNORECASE
+)
+REVERSE_NEGATION = re.compile(r"\bbut not the other way\b|\bnot (?:the )?vice versa\b",
+                              re.IGNORECASE)
+ANTI_PATTERN_TITLE = re.compile(r"anti-?patterns?", re.IGNORECASE)
+NOT_ANTI_PATTERN = re.compile(r"\bno longer\b", re.IGNORECASE)
+INSTEAD = re.compile(r"\b(?:use|try|consider|instead)\b", re.IGNORECASE)
+SECURITY_RULES: tuple[tuple[SecurityCategory, re.Pattern[str]], ...] = (
+    ("encryptionAtRest", re.compile(
+        r"\bat[- ]rest\b|\bserver[- ]side encryption\b|\bSSE\b|\bSSE-(?:S3|KMS|C)\b|"
+        r"\bclient[- ]side encryption\b|\bLUKS\b|\bTDE\b|\bencrypt(?:s|ed|ion)?\b[^.]*\b"
+        r"(?:KMS|HSM|keys?|volumes?|EBS|disks?|stream|tables?|clusters?|data)\b",
+        re.IGNORECASE)),
+    ("encryptionInTransit", re.compile(
+        r"\bin[- ](?:flight|transit)\b|\bTLS\b|\bSSL\b|\bHTTPS\b", re.IGNORECASE)),
+    ("accessControl", re.compile(
+        r"\bIAM\b(?! database auth)|\bpolic(?:y|ies)\b|\bACLs?\b|\b(?:row|column|cell)[- ]level\b|"
+        r"\bpermissions?\b|\bLake Formation\b|\bfine[- ]grained\b|\baccess control\b",
+        re.IGNORECASE)),
+    ("networkIsolation", re.compile(
+        r"\bVPC\b|\bprivate subnets?\b|\bPrivateLink\b|\bPrivate Link\b|\bsecurity groups?\b",
+        re.IGNORECASE)),
+    ("auditing", re.compile(r"\bCloudTrail\b|\baudit(?:s|ing)?\b", re.IGNORECASE)),
+    ("authentication", re.compile(
+        r"\bKerberos\b|\bSAML\b|\bCognito\b|\bauthenticat(?:e|es|ion)\b|\bActive Directory\b|"
+        r"\bMFA\b|\bfederat(?:ed|ion)\b|\bLDAP\b", re.IGNORECASE)),
+)
+SECURITY_TITLE = re.compile(r"\bsecurity\b|\bencryption\b|\bKMS\b|\bIAM\b", re.IGNORECASE)
+ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("serverless", "serverless", re.compile(r"\bserverless\b", re.IGNORECASE)),
+    ("managed", "fully managed", re.compile(r"\bfully[- ]managed\b", re.IGNORECASE)),
+    ("capacityMode", "provisioned", re.compile(r"\bprovisioned\b", re.IGNORECASE)),
+    ("capacityMode", "on-demand", re.compile(r"\bon[- ]demand\b", re.IGNORECASE)),
+    ("deliverySemantics", "at least once", re.compile(r"\bat[- ]least[- ]once\b", re.IGNORECASE)),
+    ("deliverySemantics", "exactly once", re.compile(r"\bexactly[- ]once\b", re.IGNORECASE)),
+    ("deliverySemantics", "at most once", re.compile(r"\bat[- ]most[- ]once\b", re.IGNORECASE)),
+    ("ordering", "ordered", re.compile(r"\b(?:ordering|ordered|FIFO)\b", re.IGNORECASE)),
+    ("latency", "real time", re.compile(r"\breal[- ]time\b", re.IGNORECASE)),
+    ("latency", "near real time", re.compile(r"\bnear[- ]real[- ]time\b", re.IGNORECASE)),
+    ("scaling", "automatic scaling", re.compile(r"\bauto(?:matic)?[- ]?scal", re.IGNORECASE)),
+)
+DEFINITION_TITLE = re.compile(r"^\s*(?:what is|what's|what are|intro(?:duction)?)\b",
+                              re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A segment with the entities it names, in text order."""
+
+    segment: Segment
+    spans: tuple[Span, ...]
+
+    @property
+    def entities(self) -> list[str]:
+        """Entity ids in order of first mention, without repeats."""
+        return list(dict.fromkeys(span[0] for span in self.spans))
+
+
+def locate(segments: Sequence[Segment], find: FindMentions) -> list[Located]:
+    """Attach entity mentions to every segment."""
+    return [Located(segment, tuple(find(segment.text))) for segment in segments]
+
+
+def title_entities(slide: Slide, find: FindMentions) -> list[str]:
+    """Entities the slide's title (then subtitle) names, in order."""
+    for text in (slide.title, slide.subtitle):
+        ids = list(dict.fromkeys(span[0] for span in find(text)))
+        if ids:
+            return ids
+    return []
+
+
+def make_fact(slide: Slide, segment: Segment, **fields: object) -> Fact:
+    """A fact with the provenance of its segment."""
+    return Fact(deck=slide.deck, slide=slide.number, line_start=segment.line_start,
+                line_end=segment.line_end, text=segment.text, **fields)  # type: ignore[arg-type]
+
+
+def split_at_cue(text: str, spans: Sequence[Span], cue: re.Match[str]) -> tuple[list[str],
+                                                                                 list[str]]:
+    """Entities before the cue and entities after it."""
+    before = [span[0] for span in spans if span[2] <= cue.start()]
+    after = [span[0] for span in spans if span[1] >= cue.start()]
+    return list(dict.fromkeys(before)), list(dict.fromkeys(after))
+
+
+def direction_of(text: str) -> tuple[str, re.Match[str]] | None:
+    """Which way data flows in a sentence ("out" of or "in" to its subject), and the cue."""
+    found = [(m.start(), "out", m) for m in OUT_CUES.finditer(text)]
+    found += [(m.start(), "in", m) for m in IN_CUES.finditer(text)]
+    found += [(m.start(), "trigger", m) for m in TRIGGER_CUES.finditer(text)]
+    if not found:
+        return None
+    _, way, match = min(found, key=lambda item: item[0])
+    return way, match
+
+
+def head_entity(text: str, spans: Sequence[Span]) -> str | None:
+    """The entity a "X:" or "X - ..." head names, as in "Kinesis Data Firehose:"."""
+    head = re.match(r"^\s*([^:]{2,60}):\s*$", text)
+    if head is None or not spans:
+        return None
+    return spans[0][0] if spans[0][1] < len(head.group(1)) + 1 else None
+
+
+def relation_facts(slide: Slide, item: Located, subject: str | None, context: str,
+                   context_entities: Sequence[str]) -> list[Fact]:
+    """Directional integrations a bullet states, with the slide subject when it names none."""
+    text, spans = item.segment.text, item.spans
+    facts: list[Fact] = []
+    arrow = ARROW.search(text)
+    if arrow:
+        before, after = split_at_cue(text, spans, arrow)
+        for a in before[-1:]:
+            for b in after[:1]:
+                facts.append(make_fact(slide, item.segment, kind="relation", subject=a,
+                                       relation="writesTo", object=b))
+        if facts:
+            return facts
+    found = direction_of(text)
+    parties = item.entities
+    if found is None and context:
+        found = direction_of(context)
+        if found is not None:
+            # The cue sits in the parent ("Write data to:"): this bullet lists the parties.
+            way, _ = found
+            subject = context_entities[0] if context_entities and way != "in" and not \
+                any(e in parties for e in context_entities) else subject
+            return _pair_facts(slide, item, way, [subject] if subject else [], parties,
+                               negated=bool(NEGATION.search(text)))
+    if found is None:
+        return []
+    way, cue = found
+    before, after = split_at_cue(text, spans, cue)
+    subjects = before[-1:] if before else ([subject] if subject else [])
+    objects = [e for e in after if e not in subjects]
+    if way == "in" and QUERY_CUES.search(text) and not before and subject:
+        subjects = [subject]
+    negated = bool(NEGATION.search(text[: cue.end() + 40]))
+    facts = _pair_facts(slide, item, way, subjects, objects, negated=negated)
+    if REVERSE_NEGATION.search(text):
+        facts += _pair_facts(slide, item, "in" if way == "out" else "out", subjects, objects,
+                             negated=True)
+    return facts
+
+
+def _pair_facts(slide: Slide, item: Located, way: str, subjects: Sequence[str],
+                objects: Sequence[str], *, negated: bool) -> list[Fact]:
+    """One relation fact per subject-object pair, oriented by the flow direction."""
+    facts = []
+    for s in subjects:
+        for o in objects:
+            if s == o:
+                continue
+            relation: RelationKind
+            if way == "trigger":
+                relation, a, b = "triggers", s, o
+            elif way == "out":
+                relation, a, b = "writesTo", s, o
+            else:
+                relation, a, b = "writesTo", o, s
+            if negated:
+                relation = "notWritesTo" if relation == "writesTo" else "notIntegratesWith"
+            facts.append(make_fact(slide, item.segment, kind="relation", subject=a,
+                                   relation=relation, object=b))
+    return facts
+
+
+def security_facts(slide: Slide, item: Located, subject: str | None,
+                   gazetteer: Mapping[str, Entity]) -> list[Fact]:
+    """Security features a bullet states for its subject."""
+    if subject is None or item.segment.kind not in ("bullet", "text"):
+        return []
+    text = item.segment.text
+    on_security_slide = bool(SECURITY_TITLE.search(slide.title))
+    facts = []
+    for category, pattern in SECURITY_RULES:
+        if not pattern.search(text):
+            continue
+        if not on_security_slide and category in ("accessControl", "auditing", "authentication"):
+            continue
+        mechanisms = [e for e in item.entities if e != subject
+                      and gazetteer.get(e, None) is not None] or [None]
+        for mechanism in mechanisms[:3]:
+            facts.append(make_fact(slide, item.segment, kind="security", subject=subject,
+                                   security=category, object=mechanism))
+    return facts
+
+
+def attribute_facts(slide: Slide, item: Located, subject: str | None,
+                    gazetteer: Mapping[str, Entity]) -> list[Fact]:
+    """Named attributes (serverless, modes, semantics) and supported formats."""
+    if subject is None:
+        return []
+    text = item.segment.text
+    facts = [
+        make_fact(slide, item.segment, kind="attribute", subject=subject, attribute=name,
+                  value=value)
+        for name, value, pattern in ATTRIBUTE_RULES
+        if pattern.search(text) and not NEGATION.search(text)
+    ]
+    for entity in item.entities:
+        kind = gazetteer[entity].type if entity in gazetteer else ""
+        if kind == "DataFormat":
+            facts.append(make_fact(slide, item.segment, kind="attribute", subject=subject,
+                                   attribute="format", value=entity))
+    return facts
+
+
+def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list[Fact]:
+    """Every bullet of an anti-pattern slide, with the alternative it recommends."""
+    if subject is None or not ANTI_PATTERN_TITLE.search(slide.title):
+        return []
+    if NOT_ANTI_PATTERN.search(slide.title) or item.segment.kind not in ("bullet", "text"):
+        return []
+    alternatives = [e for e in item.entities if e != subject] if INSTEAD.search(
+        item.segment.text) else []
+    return [make_fact(slide, item.segment, kind="antiPattern", subject=subject,
+                      object=alternatives[0] if alternatives else None)]
+
+
+def limit_facts(slide: Slide, item: Located, subject: str | None,
+                gazetteer: Mapping[str, Entity]) -> list[Fact]:
+    """Figures with units, owned by the entity named just before them or the slide subject."""
+    if item.segment.kind not in ("bullet", "text", "label"):
+        return []
+    text = item.segment.text
+    facts = []
+    for quantity in find_quantities(text):
+        at = text.find(quantity.text)
+        owners = [span[0] for span in item.spans if span[2] <= max(at, 0)
+                  and gazetteer.get(span[0]) is not None
+                  and gazetteer[span[0]].type in ("Service", "Feature", "Software")]
+        owner = owners[-1] if owners else subject
+        if owner is not None:
+            facts.append(make_fact(slide, item.segment, kind="limit", subject=owner,
+                                   limit=quantity))
+    return facts
+
+
+def description_fact(slide: Slide, items: Sequence[Located],
+                     subject: str | None, title_ids: Sequence[str]) -> list[Fact]:
+    """The first prose bullet of a slide whose title is just the entity, or "What is X"."""
+    if subject is None or len(title_ids) != 1:
+        return []
+    for item in items:
+        if item.segment.kind in ("bullet", "text") and len(item.segment.text) > 25:
+            return [make_fact(slide, item.segment, kind="description", subject=subject)]
+    return []
+
+
+def mention_facts(slide: Slide, items: Sequence[Located], title_ids: Sequence[str],
+                  subject: str | None) -> list[Fact]:
+    """The slide's subject and every entity it names."""
+    facts = []
+    title_segment = Segment(slide.deck, slide.number, "title", slide.title, slide.line_start,
+                            slide.line_start)
+    if subject is not None:
+        facts.append(make_fact(slide, title_segment, kind="about", subject=subject))
+    seen = {subject}
+    for item in items:
+        for entity in item.entities:
+            if entity not in seen:
+                seen.add(entity)
+                facts.append(make_fact(slide, item.segment, kind="mention", subject=entity))
+    return facts
+
+
+def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
+                  gazetteer: Mapping[str, Entity], *,
+                  carried_subject: str | None = None) -> list[Fact]:
+    """Every fact one slide states; the subject falls back to the section's running topic."""
+    items = locate(segments, find)
+    title_ids = title_entities(slide, find)
+    subject = title_ids[0] if title_ids else carried_subject
+    facts = mention_facts(slide, items, title_ids, subject)
+    facts += description_fact(slide, items, subject, title_ids)
+    context, context_entities, local_subject = "", [], subject
+    for item in items:
+        segment = item.segment
+        if segment.kind in ("title", "link", "code"):
+            continue
+        head = head_entity(segment.text, item.spans)
+        if segment.text.rstrip().endswith(":"):
+            context, context_entities = segment.text, item.entities
+            local_subject = head or subject
+            if head:
+                continue
+        elif not segment.parent:
+            context, context_entities, local_subject = "", [], subject
+        facts += limit_facts(slide, item, local_subject, gazetteer)
+        if segment.kind == "label":
+            continue
+        facts += relation_facts(slide, item, local_subject, context if segment.parent or
+                                context else "", context_entities)
+        facts += security_facts(slide, item, local_subject, gazetteer)
+        facts += attribute_facts(slide, item, local_subject, gazetteer)
+        facts += anti_pattern_facts(slide, item, local_subject)
+    return dedupe(facts)
+
+
+def dedupe(facts: Sequence[Fact]) -> list[Fact]:
+    """Facts without exact repeats, first occurrence kept."""
+    return list(dict.fromkeys(facts))

@@ -1,0 +1,413 @@
+"""Facts to RDF quads, the dataset on disk, and SPARQL over it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from kg.errors import BadQuery, NotFound, ReadOnly
+from kg.types import Entity, Fact, Slide
+from ontology.terms import KG, KGI, ONTOLOGY_TTL
+
+Quad = tuple[Node, Node, Node, URIRef]
+
+QUERY_DIR = Path(__file__).with_name("queries")
+UNITS_TTL = ONTOLOGY_TTL.with_name("units.ttl")
+SHAPES_TTL = ONTOLOGY_TTL.with_name("shapes.ttl")
+GRAPH_FILE = "graph.nq"
+ONTOLOGY_GRAPH = KGI["graph/ontology"]
+GAZETTEER_GRAPH = KGI["graph/gazetteer"]
+ENTITY_CLASSES = {
+    "Service": KG.Service,
+    "Feature": KG.Feature,
+    "Software": KG.Software,
+    "ThirdPartyProduct": KG.ThirdPartyProduct,
+    "DataFormat": KG.DataFormat,
+    "Concept": KG.Concept,
+}
+SECURITY_CATEGORIES = {
+    "encryptionAtRest": KG.EncryptionAtRest,
+    "encryptionInTransit": KG.EncryptionInTransit,
+    "accessControl": KG.AccessControl,
+    "networkIsolation": KG.NetworkIsolation,
+    "auditing": KG.Auditing,
+    "authentication": KG.Authentication,
+}
+RELATIONS = {
+    "writesTo": KG.writesTo,
+    "triggers": KG.triggers,
+    "integratesWith": KG.integratesWith,
+    "partOf": KG.partOf,
+    "successorOf": KG.successorOf,
+}
+NEGATED = {"notWritesTo": KG.writesTo, "notIntegratesWith": KG.integratesWith}
+UPDATE_WORDS = re.compile(
+    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s+(DATA|WHERE|SILENT|GRAPH|"
+    r"DEFAULT|NAMED|ALL|\{|<|TO)",
+    re.IGNORECASE,
+)
+
+
+def entity_iri(entity_id: str) -> URIRef:
+    """The IRI of a gazetteer entity."""
+    return KGI[f"entity/{entity_id}"]
+
+
+def slide_iri(deck: str, number: int) -> URIRef:
+    """The IRI of a slide, which also names the graph of the facts it states."""
+    return KGI[f"slide/{deck}/{number}"]
+
+
+def deck_iri(deck: str) -> URIRef:
+    """The IRI of a deck."""
+    return KGI[f"deck/{deck}"]
+
+
+def domain_iri(name: str) -> URIRef:
+    """The IRI of a course section."""
+    return KGI["domain/" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")]
+
+
+def id_from_iri(iri: str) -> str:
+    """The entity id at the end of an entity IRI."""
+    return iri.rsplit("/", 1)[-1]
+
+
+def fact_iri(fact: Fact) -> URIRef:
+    """A stable IRI for a fact node, hashed from what it states and where."""
+    key = "|".join(
+        str(part)
+        for part in (fact.kind, fact.subject, fact.deck, fact.slide, fact.line_start,
+                     fact.relation, fact.object, fact.limit, fact.security, fact.attribute,
+                     fact.value, fact.text)
+    )
+    return KGI[f"fact/{hashlib.sha1(key.encode()).hexdigest()[:16]}"]
+
+
+def unit_iris(units_ttl: Path = UNITS_TTL) -> dict[str, URIRef]:
+    """Unit symbol -> unit IRI, read from the unit vocabulary."""
+    graph = Graph().parse(units_ttl)
+    return {str(symbol): URIRef(str(unit)) for unit, symbol in graph.subject_objects(KG.symbol)}
+
+
+def ontology_quads() -> list[Quad]:
+    """The vocabulary and unit individuals, in their own graph."""
+    graph = Graph().parse(ONTOLOGY_TTL)
+    if UNITS_TTL.exists():
+        graph.parse(UNITS_TTL)
+    return [(s, p, o, ONTOLOGY_GRAPH) for s, p, o in graph]
+
+
+def entity_quads(gazetteer: Mapping[str, Entity]) -> list[Quad]:
+    """Labels, aliases, classes and curated part-of/successor edges of the gazetteer."""
+    quads: list[Quad] = []
+    g = GAZETTEER_GRAPH
+    for entity in gazetteer.values():
+        node = entity_iri(entity.id)
+        quads += [
+            (node, RDF.type, ENTITY_CLASSES[entity.type], g),
+            (node, RDFS.label, Literal(entity.label), g),
+            (node, KG.entityType, Literal(entity.type), g),
+        ]
+        quads += [(node, SKOS.altLabel, Literal(alias), g) for alias in entity.aliases]
+        if entity.part_of:
+            quads.append((node, KG.partOf, entity_iri(entity.part_of), g))
+        if entity.successor_of:
+            quads.append((node, KG.successorOf, entity_iri(entity.successor_of), g))
+    return quads
+
+
+def deck_quads(deck: str, file_name: str, sha256: str) -> list[Quad]:
+    """The deck node, in the gazetteer-independent deck graph."""
+    node, g = deck_iri(deck), deck_iri(deck)
+    return [
+        (node, RDF.type, KG.Deck, g),
+        (node, RDFS.label, Literal(file_name), g),
+        (node, KG.fileName, Literal(file_name), g),
+        (node, KG.sha256, Literal(sha256), g),
+    ]
+
+
+def slide_quads(slide: Slide) -> list[Quad]:
+    """The slide node with its metadata and cleaned text, in the slide's own graph."""
+    node = slide_iri(slide.deck, slide.number)
+    quads: list[Quad] = [
+        (node, RDF.type, KG.Slide, node),
+        (node, KG.slideNumber, Literal(slide.number), node),
+        (node, DCTERMS.title, Literal(slide.title), node),
+        (node, DCTERMS.isPartOf, deck_iri(slide.deck), node),
+        (node, KG.text, Literal(slide.text), node),
+    ]
+    if slide.page is not None:
+        quads.append((node, KG.page, Literal(slide.page), node))
+    else:
+        quads.append((node, KG.lineStart, Literal(slide.line_start), node))
+        quads.append((node, KG.lineEnd, Literal(slide.line_end), node))
+    if slide.domain:
+        domain = domain_iri(slide.domain)
+        quads += [
+            (node, KG.inDomain, domain, node),
+            (domain, RDF.type, KG.Domain, node),
+            (domain, RDFS.label, Literal(slide.domain), node),
+        ]
+    return quads
+
+
+def _lines(node: URIRef, fact: Fact, g: URIRef) -> list[Quad]:
+    """Text and line provenance of a fact node."""
+    return [
+        (node, KG.text, Literal(fact.text), g),
+        (node, KG.lineStart, Literal(fact.line_start), g),
+        (node, KG.lineEnd, Literal(fact.line_end), g),
+    ]
+
+
+def _relation_quads(fact: Fact, g: URIRef) -> list[Quad]:
+    """A positive edge, its materialised inverse, and the assertion that states it."""
+    assert fact.relation is not None and fact.object is not None
+    subject, obj = entity_iri(fact.subject), entity_iri(fact.object)
+    if fact.relation in NEGATED:
+        node = fact_iri(fact)
+        return [
+            (subject, KG.hasNegation, node, g),
+            (node, RDF.type, KG.Negation, g),
+            (node, KG.subject, subject, g),
+            (node, KG.negatedProperty, NEGATED[fact.relation], g),
+            (node, KG.object, obj, g),
+            *_lines(node, fact, g),
+        ]
+    prop = RELATIONS[fact.relation]
+    quads: list[Quad] = [(subject, prop, obj, g)]
+    if fact.relation == "writesTo":
+        quads.append((obj, KG.readsFrom, subject, g))
+    if fact.relation == "integratesWith":
+        quads.append((obj, KG.integratesWith, subject, g))
+    node = fact_iri(fact)
+    quads += [
+        (node, RDF.type, KG.Assertion, g),
+        (node, KG.subject, subject, g),
+        (node, KG.predicate, prop, g),
+        (node, KG.object, obj, g),
+        *_lines(node, fact, g),
+    ]
+    return quads
+
+
+def fact_quads(fact: Fact, units: Mapping[str, URIRef]) -> list[Quad]:
+    """The quads one fact contributes to its slide's graph."""
+    g = slide_iri(fact.deck, fact.slide)
+    subject = entity_iri(fact.subject)
+    node = fact_iri(fact)
+    if fact.kind == "relation":
+        return _relation_quads(fact, g)
+    if fact.kind == "mention":
+        return [(g, KG.mentions, subject, g)]
+    if fact.kind == "about":
+        return [(g, KG.about, subject, g), (g, KG.mentions, subject, g)]
+    if fact.kind == "description":
+        return [(subject, KG.description, Literal(fact.text), g)]
+    if fact.kind == "limit":
+        assert fact.limit is not None
+        limit = fact.limit
+        quads: list[Quad] = [
+            (subject, KG.hasLimit, node, g),
+            (node, RDF.type, KG.Limit, g),
+            (node, KG.quantity, Literal(limit.quantity), g),
+            (node, KG.value, Literal(Decimal(repr(limit.value)), datatype=XSD.decimal), g),
+            (node, KG.unit, units[limit.unit], g),
+            *_lines(node, fact, g),
+        ]
+        if limit.qualifier:
+            quads.append((node, KG.qualifier, Literal(limit.qualifier), g))
+        return quads
+    if fact.kind == "security":
+        assert fact.security is not None
+        quads = [
+            (subject, KG.hasSecurityFeature, node, g),
+            (node, RDF.type, KG.SecurityFeature, g),
+            (node, KG.category, SECURITY_CATEGORIES[fact.security], g),
+            *_lines(node, fact, g),
+        ]
+        if fact.object:
+            quads.append((node, KG.mechanism, entity_iri(fact.object), g))
+        return quads
+    if fact.kind == "attribute":
+        return [
+            (subject, KG.hasAttribute, node, g),
+            (node, RDF.type, KG.Attribute, g),
+            (node, KG.attributeName, Literal(fact.attribute), g),
+            (node, KG.attributeValue, Literal(fact.value), g),
+            *_lines(node, fact, g),
+        ]
+    if fact.kind == "antiPattern":
+        quads = [
+            (subject, KG.hasAntiPattern, node, g),
+            (node, RDF.type, KG.AntiPattern, g),
+            (node, KG.subject, subject, g),
+            *_lines(node, fact, g),
+        ]
+        if fact.object:
+            quads.append((node, KG.alternative, entity_iri(fact.object), g))
+        return quads
+    raise ValueError(f"unknown fact kind {fact.kind!r}")
+
+
+def quads_to_dataset(quads: Iterable[Quad]) -> Dataset:
+    """An rdflib Dataset whose default graph is the union of its named graphs."""
+    dataset = Dataset(default_union=True)
+    for prefix, ns in (("kg", str(KG)), ("kgi", str(KGI)), ("skos", str(SKOS)),
+                       ("dcterms", str(DCTERMS))):
+        dataset.bind(prefix, ns)
+    for s, p, o, g in quads:
+        dataset.graph(g).add((s, p, o))
+    return dataset
+
+
+def quads_to_graph(quads: Iterable[Quad]) -> Graph:
+    """The union of all named graphs as one plain graph (for SHACL)."""
+    graph = Graph()
+    for s, p, o, _ in quads:
+        graph.add((s, p, o))
+    return graph
+
+
+def write_quads(quads: Iterable[Quad], path: Path) -> None:
+    """Serialise quads as N-Quads (fast to write and to load)."""
+    store = ox.Store()
+    store.bulk_extend(_to_ox(q) for q in quads)
+    store.dump(str(path), ox.RdfFormat.N_QUADS)
+
+
+def _to_ox_term(node: Node) -> Any:
+    """An rdflib term as its pyoxigraph twin."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype and node.datatype != XSD.string:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    return ox.BlankNode(str(node))
+
+
+def _to_ox(quad: Quad) -> ox.Quad:
+    """An rdflib quad as a pyoxigraph quad."""
+    s, p, o, g = quad
+    return ox.Quad(_to_ox_term(s), _to_ox_term(p), _to_ox_term(o), ox.NamedNode(str(g)))
+
+
+def load_store(data_dir: Path) -> ox.Store:
+    """The dataset of data_dir in an in-memory Oxigraph store."""
+    path = data_dir / GRAPH_FILE
+    if not path.exists():
+        raise NotFound(f"no graph in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`")
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@dataclass
+class QueryBook:
+    """The fixed queries of kg/queries, read once."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def load_queries(query_dir: Path = QUERY_DIR) -> QueryBook:
+    """Every .rq file, keyed by its stem."""
+    return QueryBook({path.stem: path.read_text(encoding="utf-8")
+                      for path in sorted(query_dir.glob("*.rq"))})
+
+
+def _bind(value: object) -> Any:
+    """A Python value as a pyoxigraph term for substitution."""
+    if isinstance(value, URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(str(XSD.boolean)))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(str(XSD.integer)))
+    raise TypeError(f"cannot bind {value!r}")
+
+
+def term_value(term: Any) -> Any:
+    """A pyoxigraph result term as a plain Python value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else ""
+        if datatype in (str(XSD.integer), str(XSD.int)):
+            return int(term.value)
+        if datatype in (str(XSD.decimal), str(XSD.double), str(XSD.float)):
+            return float(term.value)
+        return term.value
+    return term.value
+
+
+def run_select(store: ox.Store, book: QueryBook, name: str,
+               **bindings: object) -> list[dict[str, Any]]:
+    """Run the named fixed query with values bound, as a list of plain dict rows."""
+    if name not in book.texts:
+        raise NotFound(f"no query named {name!r} in {QUERY_DIR}")
+    substitutions = {ox.Variable(key): _bind(value) for key, value in bindings.items()}
+    results = store.query(book.texts[name], use_default_graph_as_union=True,
+                          substitutions=substitutions)
+    assert isinstance(results, ox.QuerySolutions)
+    variables = [v.value for v in results.variables]
+    return [{var: term_value(row[var]) for var in variables} for row in results]
+
+
+def rendered_query(book: QueryBook, name: str, **bindings: object) -> str:
+    """The fixed query as text with its bound values shown in a VALUES clause, for answers."""
+    text = book.texts[name].strip()
+    if not bindings:
+        return text
+    values = " ".join(
+        f"(?{key} {('<' + str(v) + '>') if isinstance(v, URIRef) else repr(v)})"
+        for key, v in bindings.items()
+    )
+    names = " ".join(f"?{key}" for key in bindings)
+    return f"# bound: VALUES ({names}) {{ {values} }}\n{text}"
+
+
+def check_read_only(query: str) -> None:
+    """Reject SPARQL Update operations and SERVICE clauses before parsing."""
+    if UPDATE_WORDS.search(query):
+        raise ReadOnly("this endpoint is read-only: SPARQL Update operations are not accepted")
+    if re.search(r"\bSERVICE\b", query, re.IGNORECASE):
+        raise BadQuery("SERVICE (federated query) is not allowed on this endpoint")
+
+
+def run_query(store: ox.Store, query: str, *, union_default: bool = True,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Any:
+    """Run an ad-hoc read-only query; BadQuery with the parser's message on a syntax error."""
+    check_read_only(query)
+    kwargs: dict[str, Any] = {}
+    if default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = union_default
+    if named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        return store.query(query, prefixes={"kg": str(KG), "kgi": str(KGI)}, **kwargs)
+    except SyntaxError as e:
+        raise BadQuery(f"malformed SPARQL query: {e}") from e
+
+

@@ -1,0 +1,110 @@
+"""The loaded knowledge base: graph store, fixed queries, vector index, entities and slides."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyoxigraph as ox
+
+from kg.embed import Encoder, Vectors, embed, load_encoder
+from kg.gazetteer import alias_table
+from kg.graph import QueryBook, id_from_iri, load_queries, load_store, run_select
+from kg.question import IntentModel, read_examples
+from kg.types import Entity
+from kg.vectors import IndexMeta, read_index
+
+
+@dataclass(frozen=True)
+class SlideInfo:
+    """What an answer needs to cite a slide."""
+
+    iri: str
+    deck: str
+    number: int
+    title: str
+    domain: str
+    lines: tuple[int, int] | None
+    page: int | None
+    text: str
+
+
+@dataclass
+class KB:
+    """Everything answering needs, loaded once and shared read-only."""
+
+    data_dir: Path
+    store: ox.Store
+    book: QueryBook
+    entities: dict[str, Entity]
+    slides: dict[str, SlideInfo]
+    parts: dict[str, str]
+    summary: dict[str, Any]
+    index: Any = None
+    meta: IndexMeta | None = None
+    vectors: Vectors | None = None
+    encoder: Encoder | None = None
+    intent_model: IntentModel | None = None
+    aliases: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def embed_query(self, text: str) -> Vectors:
+        """The query vector of one text (needs the encoder)."""
+        if self.encoder is None:
+            raise RuntimeError("this KB was loaded without an encoder")
+        return embed(self.encoder, [text])[0]
+
+
+def load_entities(store: ox.Store, book: QueryBook) -> dict[str, Entity]:
+    """Entities with labels, types and aliases, read from the gazetteer graph."""
+    entities = {}
+    for row in run_select(store, book, "all_entities"):
+        entity_id = id_from_iri(row["entity"])
+        aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
+        entities[entity_id] = Entity(entity_id, row["label"], row["type"], aliases)
+    return entities
+
+
+def load_slides(store: ox.Store, book: QueryBook) -> dict[str, SlideInfo]:
+    """Every slide keyed by its IRI."""
+    slides = {}
+    for row in run_select(store, book, "all_slides"):
+        lines = (row["lineStart"], row["lineEnd"]) if row["lineStart"] is not None else None
+        slides[row["slide"]] = SlideInfo(
+            iri=row["slide"], deck=id_from_iri(row["deck"]), number=row["number"],
+            title=row["title"], domain=row["domain"] or "", lines=lines, page=row["page"],
+            text=row["text"],
+        )
+    return slides
+
+
+def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> KB:
+    """Load graph, index and (optionally) the embedding model from data_dir."""
+    store = load_store(data_dir)
+    book = load_queries()
+    parts = {id_from_iri(r["entity"]): id_from_iri(r["parent"])
+             for r in run_select(store, book, "parts_of")}
+    summary_path = data_dir / "summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    entities = load_entities(store, book)
+    kb = KB(data_dir=data_dir, store=store, book=book, entities=entities,
+            slides=load_slides(store, book), parts=parts, summary=summary,
+            aliases=alias_table(entities),
+            labels={entity_id: entity.label for entity_id, entity in entities.items()})
+    if with_encoder:
+        kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)
+        kb.vectors = (kb.index.reconstruct_n(0, kb.index.ntotal) if kb.index.ntotal
+                      else np.zeros((0, kb.meta.dim), np.float32))
+        kb.encoder = load_encoder(embed_model)
+        examples = read_examples()
+        kb.intent_model = IntentModel(
+            intents=tuple(intent for intent, _ in examples),
+            texts=tuple(text for _, text in examples),
+            vectors=embed(kb.encoder, [text for _, text in examples]),
+        )
+    return kb

@@ -1,0 +1,200 @@
+"""A question to what it asks: linked entities, intent, direction, filters and exclusions."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.embed import Vectors
+from kg.linking import Mention
+
+INTENT_EXAMPLES = Path(__file__).with_name("data") / "intents.jsonl"
+
+LIST_INTENTS = ("writes_to", "reads_from", "destinations", "sources", "triggers",
+                "triggered_by")
+YES_NO_START = re.compile(
+    r"(?:^|[,;:?.]\s*|\band\s+)(?:can|could|does|do|did|is|are|was|were|should|will|would|"
+    r"may|must|has|have)\b\s+(?!you tell)", re.IGNORECASE)
+COMPARISON = re.compile(r"\bvs\.?\b|\bversus\b|\bdiffer(?:ence|ent|s)?\b|\bcompare[ds]?\b|"
+                        r"\bcomparison\b", re.IGNORECASE)
+LIMIT = re.compile(
+    r"\bhow (?:long|many|much|large|big|far|often|fast|small|quickly)\b|\b(?:max|maximum|min|"
+    r"minimum|limit|largest|smallest|biggest|default \w+ (?:size|period|ttl|timeout)|cost|costs|"
+    r"price|pricing|charge|ttl|timeout|time out|block size|batch size|retention|per second|"
+    r"throughput)\b", re.IGNORECASE)
+SECURITY = re.compile(
+    r"\b(?:encrypt\w*|secur\w*|at rest|in transit|in flight|iam|access control|access polic\w*|"
+    r"authenticat\w*|authoriz\w*|tde|kms|hsm|audit\w*|row[- ]level|column[- ]level|"
+    r"cell[- ]level|permission\w*|kerberos|saml|vpc|private\w*)\b", re.IGNORECASE)
+DEFINITION = re.compile(
+    r"^\s*(?:what(?:'s| is| are| does)|explain|describe|define|tell me about)\b.*"
+    r"(?:\bdo\b|\bfor\b|\?$|$)|\bused for\b|\bpurpose\b", re.IGNORECASE)
+ATTRIBUTE = re.compile(
+    r"\b(?:which|what)\b[^?]*\b(?:formats?|runtimes?|languages?|modes?|semantics|classes|"
+    r"tiers?|types?|editions?|engines?|options?|styles?|features?|guarantees?)\b|"
+    r"\bsupport(?:s|ed)?\b|\bserverless\b|\bmanaged\b", re.IGNORECASE)
+# Direction words, each read relative to where the entity stands in the question.
+INTO_X = re.compile(
+    r"\b(?:writ\w*|load\w*|send\w*|sent|deliver\w*|stream\w*|push\w*|ingest\w*|replicat\w*|"
+    r"feed\w*|put\w*|cop(?:y|ies|ying)|export\w*|ship\w*|land\w*|move\w*|migrat\w*|"
+    r"publish\w*|forward\w*)\b[^?]*?\b(?:to|into|in)\s*$", re.IGNORECASE)
+FROM_X = re.compile(
+    r"\b(?:read\w*|consum\w*|quer\w*|pull\w*|process\w*|analy[sz]\w*|subscrib\w*|poll\w*|"
+    r"fetch\w*|scan\w*|discover\w*|retriev\w*)\b[^?]*?\b(?:from|in|on|over)?\s*(?:an?|the)?\s*$",
+    re.IGNORECASE)
+X_WRITES = re.compile(
+    r"^\s*(?:can|does|do|could|will)?\s*(?:\w+\s+){0,3}?(?:writ\w*|load\w*|send\w*|deliver\w*|"
+    r"stream\w*|push\w*|output\w*|export\w*|ship\w*|store\w*|forward\w*|replicat\w*|sink\w*)\b",
+    re.IGNORECASE)
+X_READS = re.compile(
+    r"^\s*(?:can|does|do|could|will)?\s*(?:\w+\s+){0,3}?(?:read\w*|consum\w*|pull\w*|ingest\w*|"
+    r"discover\w*|crawl\w*|scan\w*|import\w*|sourc\w*|fetch\w*|quer\w*|get\w*)\b[^?]*\bfrom\b",
+    re.IGNORECASE)
+DESTINATION_NOUNS = re.compile(r"\b(?:destinations?|targets?|sinks?|outputs?)\b", re.IGNORECASE)
+SOURCE_NOUNS = re.compile(r"\b(?:sources?|producers?|inputs?|origins?)\b", re.IGNORECASE)
+CONSUMER_NOUNS = re.compile(r"\b(?:consumers?|readers?|subscribers?)\b", re.IGNORECASE)
+WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
+TRIGGER = re.compile(r"\b(?:trigger\w*|invok\w*)\b", re.IGNORECASE)
+EXCLUDE = re.compile(
+    r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
+    r"beyond)\b([^?.;]*)", re.IGNORECASE)
+MANAGED_ONLY = re.compile(r"\bmanaged (?:aws )?services?\b|\baws services?\b(?! or)",
+                          re.IGNORECASE)
+TYPE_NOUNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\b(?:file )?formats?\b", re.IGNORECASE), ("DataFormat",)),
+    (re.compile(r"\b(?:runtimes?|engines?|frameworks?|libraries|library)\b", re.IGNORECASE),
+     ("Software",)),
+    (re.compile(r"\bsaas\b", re.IGNORECASE), ("ThirdPartyProduct", "Service")),
+)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a question asks, as far as the parser can tell."""
+
+    text: str
+    intent: str
+    coarse: str
+    entities: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    excluded: tuple[str, ...]
+    types: tuple[str, ...]
+    yes_no: bool
+    managed_only: bool
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """Example phrasings per intent and their embeddings, for nearest-neighbour voting."""
+
+    intents: tuple[str, ...]
+    texts: tuple[str, ...]
+    vectors: Vectors
+
+
+def read_examples(path: Path = INTENT_EXAMPLES) -> list[tuple[str, str]]:
+    """(intent, text) pairs of the labelled example set."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [(row["intent"], row["text"]) for row in rows]
+
+
+def classify_knn(model: IntentModel, query: Vectors, *, k: int = 5) -> tuple[str, float]:
+    """The intent most of the k nearest examples carry, weighted by similarity."""
+    scores = model.vectors @ query
+    top = np.argsort(-scores)[:k]
+    votes: dict[str, float] = {}
+    for row in top:
+        votes[model.intents[row]] = votes.get(model.intents[row], 0.0) + float(scores[row])
+    intent = max(votes, key=lambda key: votes[key])
+    return intent, float(scores[top[0]])
+
+
+def excluded_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges the question explicitly sets aside ("besides X", "not counting Y")."""
+    return [(m.start(1), m.end(1)) for m in EXCLUDE.finditer(text)]
+
+
+def split_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention], list[str]]:
+    """Mentions to answer about, and entities the question excludes."""
+    spans = excluded_spans(text)
+    kept, excluded = [], []
+    for mention in mentions:
+        if any(a <= mention.start < b for a, b in spans):
+            excluded.append(mention.entity)
+        else:
+            kept.append(mention)
+    return kept, excluded
+
+
+def direction(text: str, mention: Mention) -> str | None:
+    """Which list intent the words around the entity imply, or None."""
+    before, after = text[: mention.start], text[mention.end:]
+    if TRIGGER.search(text):
+        return "triggered_by" if re.search(r"\b(?:trigger\w*|invok\w*)\b[^?]*$", before,
+                                          re.IGNORECASE) else "triggers"
+    if INTO_X.search(before):
+        return "writes_to"
+    if CONSUMER_NOUNS.search(before) or FROM_X.search(before):
+        return "reads_from"
+    if DESTINATION_NOUNS.search(text) or (WHERE.search(before) and X_WRITES.search(after)):
+        return "destinations"
+    if SOURCE_NOUNS.search(text) or X_READS.search(after):
+        return "sources"
+    if X_WRITES.search(after):
+        return "destinations"
+    if CONSUMER_NOUNS.search(after):
+        return "reads_from"
+    return None
+
+
+def coarse_intent(text: str, knn: str) -> str:
+    """The broad kind of question: rules first, nearest neighbours to break ties."""
+    if COMPARISON.search(text):
+        return "comparison"
+    if LIMIT.search(text):
+        return "limit"
+    if SECURITY.search(text):
+        return "security"
+    if knn in LIST_INTENTS:
+        return "integration"
+    if knn in ("definition", "attribute", "yes_no", "limit", "security", "comparison"):
+        return knn
+    return "search"
+
+
+def wanted_types(text: str) -> tuple[str, ...]:
+    """Entity types a list answer should keep, from the nouns the question uses."""
+    for pattern, types in TYPE_NOUNS:
+        if pattern.search(text):
+            return types
+    return ()
+
+
+def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
+    """Combine linking, rules and the nearest-neighbour intent into one reading."""
+    kept, excluded = split_mentions(text, mentions)
+    entities = tuple(dict.fromkeys(m.entity for m in kept))
+    yes_no = bool(YES_NO_START.search(text.strip()))
+    coarse = coarse_intent(text, knn)
+    intent = coarse
+    list_direction = direction(text, kept[-1]) if kept else None
+    if kept and coarse not in ("comparison",) and list_direction is not None and not (
+        coarse in ("limit", "security") and not re.search(r"\bwhich\b|\bwhat\b.*\bs\b", text)
+    ):
+        if coarse in ("integration", "search", "definition", "attribute", "yes_no") or (
+            re.search(r"\b(?:which|what|where|list)\b", text, re.IGNORECASE)
+            and coarse != "limit"
+        ):
+            intent = list_direction
+    if intent == "integration":
+        intent = knn if knn in LIST_INTENTS else "search"
+    if yes_no and intent not in LIST_INTENTS and coarse != "comparison":
+        intent = "yes_no" if coarse in ("yes_no", "search", "attribute", "definition") \
+            else coarse
+    return Parsed(text=text, intent=intent, coarse=coarse, entities=entities,
+                  mentions=tuple(kept), excluded=tuple(excluded), types=wanted_types(text),
+                  yes_no=yes_no, managed_only=bool(MANAGED_ONLY.search(text)))

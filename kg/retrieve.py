@@ -1,0 +1,111 @@
+"""Vector search re-ranked with the graph: passages about the asked entities come first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kg.embed import Vectors
+from kg.graph import entity_iri, run_select, slide_iri
+from kg.kb import KB, SlideInfo
+from kg.types import Hit, SourceRef
+
+ABOUT_BOOST = 0.12
+MENTION_BOOST = 0.05
+TEXT_BOOST = 0.06
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A vector item with its re-ranked score."""
+
+    hit: Hit
+    score: float
+
+
+def slide_key(deck: str, number: int) -> str:
+    """The IRI string of a slide, as KB.slides is keyed."""
+    return str(slide_iri(deck, number))
+
+
+def slides_for(kb: KB, entities: Iterable[str]) -> dict[str, int]:
+    """Slide IRI -> 1 if a slide is about one of the entities, 0 if it only mentions one."""
+    found: dict[str, int] = {}
+    for entity in entities:
+        for row in run_select(kb.store, kb.book, "slides_about", entity=entity_iri(entity)):
+            found[row["slide"]] = max(found.get(row["slide"], 0), int(row["about"] or 0))
+    return found
+
+
+def entity_words(kb: KB, entities: Iterable[str]) -> list[str]:
+    """Lower-cased labels and aliases of the entities, for a text-match bonus."""
+    words = []
+    for entity_id in entities:
+        entity = kb.entities.get(entity_id)
+        if entity is None:
+            continue
+        words.append(entity.label.lower())
+        words.extend(alias.lower() for alias in entity.aliases if len(alias) > 3)
+    return words
+
+
+def rank(kb: KB, query: Vectors, entities: Sequence[str], *, kinds: tuple[str, ...] = (
+        "segment", "slide", "entity"), limit: int = 50) -> list[Scored]:
+    """All items scored by cosine plus graph boosts, best first."""
+    if kb.meta is None or kb.vectors is None or not len(kb.vectors):
+        return []
+    cosine = kb.vectors @ query
+    related = slides_for(kb, entities) if entities else {}
+    words = entity_words(kb, entities)
+    order = np.argsort(-cosine)[: max(limit * 8, 400)]
+    scored = []
+    for row in order:
+        hit = kb.meta.items[int(row)]
+        if hit.kind not in kinds:
+            continue
+        score = float(cosine[row])
+        about = related.get(slide_key(hit.deck, hit.slide))
+        if about is not None:
+            score += ABOUT_BOOST if about else MENTION_BOOST
+        text = hit.text.lower()
+        if words and any(word in text for word in words):
+            score += TEXT_BOOST
+        scored.append(Scored(Hit(hit.key, hit.kind, hit.deck, hit.slide, float(cosine[row]),
+                                 hit.text), score))
+    scored.sort(key=lambda item: -item.score)
+    return scored[:limit]
+
+
+def source_ref(info: SlideInfo, score: float, text: str | None = None) -> SourceRef:
+    """A citation of one slide."""
+    return SourceRef(deck=info.deck, slide=info.number, lines=info.lines, page=info.page,
+                     title=info.title, text=(text or info.text)[:400], score=round(score, 3))
+
+
+def sources_from(kb: KB, scored: Sequence[Scored], *, first: Sequence[str] = (),
+                 k: int = 5) -> tuple[SourceRef, ...]:
+    """The top-k distinct slides: graph-asserted slides first, then by re-ranked score."""
+    refs: list[SourceRef] = []
+    seen: set[str] = set()
+    for key in first:
+        info = kb.slides.get(key)
+        if info is not None and key not in seen:
+            seen.add(key)
+            refs.append(source_ref(info, 1.0))
+    for item in scored:
+        key = slide_key(item.hit.deck, item.hit.slide)
+        info = kb.slides.get(key)
+        if info is None or key in seen:
+            continue
+        seen.add(key)
+        refs.append(source_ref(info, item.hit.score))
+    return tuple(refs[:k])
+
+
+def segment_text(hit: Hit) -> str:
+    """The passage of a segment hit without the slide title it was embedded with."""
+    if hit.kind == "segment" and ": " in hit.text:
+        return hit.text.split(": ", 1)[1]
+    return hit.text

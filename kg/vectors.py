@@ -1,0 +1,89 @@
+"""FAISS index over slides, segments and facts, with the metadata that says what each vector is."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from kg.embed import Vectors
+from kg.errors import IndexMismatch, NotFound
+from kg.types import Hit
+
+INDEX_FILE = "vectors.faiss"
+META_FILE = "vectors.json"
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """What the index was built with and what each row points to."""
+
+    model: str
+    dim: int
+    count: int
+    items: tuple[Hit, ...]
+
+
+def build_index(vectors: Vectors) -> Any:
+    """An exact inner-product index; vectors are unit length so this is cosine."""
+    index = faiss.IndexFlatIP(int(vectors.shape[1]))
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def search_index(index: Any, meta: IndexMeta, query: Vectors, k: int) -> list[Hit]:
+    """The k nearest items to one query vector, best first."""
+    k = min(k, index.ntotal)
+    if k <= 0:
+        return []
+    scores, rows = index.search(query.reshape(1, -1), k)
+    hits = []
+    for score, row in zip(scores[0], rows[0], strict=True):
+        if row < 0:
+            continue
+        item = meta.items[int(row)]
+        hits.append(
+            Hit(item.key, item.kind, item.deck, item.slide, float(score), item.text)
+        )
+    return hits
+
+
+def write_index(index: Any, meta: IndexMeta, out_dir: Path) -> None:
+    """Write the index and its metadata into out_dir."""
+    faiss.write_index(index, str(out_dir / INDEX_FILE))
+    payload = {
+        "model": meta.model,
+        "dim": meta.dim,
+        "count": meta.count,
+        "items": [asdict(item) for item in meta.items],
+    }
+    (out_dir / META_FILE).write_text(json.dumps(payload), encoding="utf-8")
+
+
+def read_index(data_dir: Path, *, embed_model: str) -> tuple[Any, IndexMeta]:
+    """Load the index; IndexMismatch when it was built with another model."""
+    index_path, meta_path = data_dir / INDEX_FILE, data_dir / META_FILE
+    if not index_path.exists() or not meta_path.exists():
+        raise NotFound(f"no vector index in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`")
+    payload = json.loads(meta_path.read_text(encoding="utf-8"))
+    if payload["model"] != embed_model:
+        raise IndexMismatch(
+            f"the index in {data_dir} was built with {payload['model']!r} but the configured "
+            f"model is {embed_model!r}: re-run `kgqa ingest` or set KGQA_EMBED_MODEL"
+        )
+    index = faiss.read_index(str(index_path))
+    items = tuple(Hit(**item) for item in payload["items"])
+    meta = IndexMeta(payload["model"], int(payload["dim"]), int(payload["count"]), items)
+    if index.ntotal != meta.count or index.d != meta.dim:
+        raise IndexMismatch(f"the index in {data_dir} does not match its metadata: re-run ingest")
+    return index, meta
+
+
+def empty_vectors(dim: int) -> Vectors:
+    """A zero-row matrix of the given width."""
+    return np.zeros((0, dim), dtype=np.float32)

@@ -1,0 +1,5 @@
+"""python -m kgqa runs the CLI."""
+
+from kgqa.cli import app
+
+app()

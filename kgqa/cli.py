@@ -1,0 +1,192 @@
+"""The kgqa command: ingest, ask, eval, sparql, serve, slack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KGError
+from kg.settings import PROJECT_ROOT, Settings, default_deck, get_settings
+
+app = typer.Typer(help="Offline knowledge-graph question answering over slide decks.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the built data lives.")]
+SCORER = PROJECT_ROOT.parent / "shared" / "eval" / "score.py"
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    """The settings, with --data-dir applied."""
+    settings = get_settings()
+    return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
+
+
+def fail(error: Exception) -> None:
+    """Print a one-line error and exit non-zero."""
+    err.print(f"[red]error:[/red] {error}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def ingest(decks: Annotated[list[Path] | None, typer.Argument(help="Text or PDF decks.")] = None,
+           data_dir: DataDir = None,
+           no_embed: Annotated[bool, typer.Option("--no-embed",
+                                                  help="Skip the vector index.")] = False) -> None:
+    """Read decks, extract facts, validate and write the graph and vector index atomically."""
+    from ingest.pipeline import ingest as run_ingest
+    from kg.embed import embed, load_encoder
+
+    settings = settings_for(data_dir)
+    paths = decks or [default_deck()]
+    started = time.perf_counter()
+    try:
+        with console.status("loading") as status:
+            embed_fn = None
+            if not no_embed:
+                status.update("loading the embedding model")
+                encoder = load_encoder(settings.embed_model)
+
+                def embed_fn(texts: list[str]) -> object:
+                    status.update(f"embedding {len(texts)} passages")
+                    return embed(encoder, texts)
+
+            report, extraction = run_ingest(paths, settings.data_dir, embed=embed_fn,  # type: ignore[arg-type]
+                                            embed_model=settings.embed_model,
+                                            progress=status.update)
+    except KGError as e:
+        fail(e)
+        return
+    for failure in extraction.failures:
+        err.print(f"[yellow]skipped:[/yellow] {failure}")
+    print_summary(report.__dict__, settings.data_dir, time.perf_counter() - started)
+
+
+def print_summary(summary: dict[str, object], data_dir: Path, seconds: float) -> None:
+    """The ingest summary table."""
+    table = Table(title=f"kgqa ingest -> {data_dir}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("slides", "text_slides", "entities", "triples", "vectors", "negative_facts"):
+        table.add_row(key.replace("_", " "), str(summary[key]))
+    for kind, count in dict(summary["facts_by_kind"]).items():  # type: ignore[call-overload]
+        table.add_row(f"facts: {kind}", str(count))
+    for kind, count in dict(summary["relations_by_kind"]).items():  # type: ignore[call-overload]
+        table.add_row(f"relations: {kind}", str(count))
+    unresolved = dict(summary["unresolved"])  # type: ignore[call-overload]
+    table.add_row("unresolved names", str(len(unresolved)))
+    table.add_row("SHACL", "conforms" if summary["shacl_conforms"] else "VIOLATIONS")
+    table.add_row("seconds", f"{seconds:.1f}")
+    console.print(table)
+    if unresolved:
+        top = ", ".join(f"{name} ({n})" for name, n in list(unresolved.items())[:15])
+        console.print(f"unresolved (add to ontology/gazetteer.toml): {top}")
+
+
+@app.command()
+def ask(question: Annotated[str | None, typer.Argument()] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the answer object.")] = False,
+        batch: Annotated[Path | None, typer.Option(help="JSONL of {\"question\": ...}.")] = None,
+        data_dir: DataDir = None) -> None:
+    """Answer a question (or a batch of them) from the built graph and index."""
+    from kg.answer import answer
+    from kg.contract import answer_to_json
+    from kg.kb import load_kb
+
+    settings = settings_for(data_dir)
+    if question is None and batch is None:
+        fail(ValueError("give a QUESTION or --batch FILE"))
+    try:
+        kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+        if batch is not None:
+            for line in batch.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    text = json.loads(line)["question"]
+                    print(json.dumps(answer_to_json(answer(text, kb, k=settings.top_k))),
+                          flush=True)
+            return
+        result = answer(question or "", kb, k=settings.top_k)
+    except KGError as e:
+        fail(e)
+        return
+    if as_json:
+        print(json.dumps(answer_to_json(result), indent=1))
+        return
+    from kgqa.render import render_answer
+
+    render_answer(console, result)
+
+
+@app.command(name="eval")
+def evaluate(gold: Annotated[Path, typer.Argument(help="Gold questions (JSONL).")],
+             data_dir: DataDir = None,
+             out: Annotated[Path | None, typer.Option(help="Write every scored row.")] = None,
+             show: Annotated[int, typer.Option(help="Print N wrong answers.")] = 0) -> None:
+    """Answer the gold questions in one batch and score them with ../shared/eval/score.py."""
+    from kg.answer import answer
+    from kg.contract import answer_to_json
+    from kg.kb import load_kb
+
+    settings = settings_for(data_dir)
+    if not SCORER.exists():
+        fail(FileNotFoundError(f"no scorer at {SCORER}"))
+    kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+    answers_path = settings.data_dir.parent / "eval-answers.jsonl"
+    timings = []
+    with answers_path.open("w", encoding="utf-8") as fh:
+        for line in gold.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                started = time.perf_counter()
+                result = answer(json.loads(line)["question"], kb, k=settings.top_k)
+                timings.append(time.perf_counter() - started)
+                fh.write(json.dumps(answer_to_json(result)) + "\n")
+    timings.sort()
+    command = [sys.executable, str(SCORER), str(gold), "--answers", str(answers_path),
+               "--show", str(show)] + (["--out", str(out)] if out else [])
+    subprocess.run(command, check=True)
+    console.print(f"latency p50 {1000 * timings[len(timings) // 2]:.1f} ms, "
+                  f"p95 {1000 * timings[int(len(timings) * 0.95) - 1]:.1f} ms")
+
+
+@app.command()
+def sparql(query: Annotated[str, typer.Argument(help="A read-only SPARQL query.")],
+           data_dir: DataDir = None,
+           fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table"
+           ) -> None:
+    """Run a read-only SPARQL query over the union of all slide graphs."""
+    from kg.graph import load_store, run_query
+    from kgqa.render import print_results
+
+    settings = settings_for(data_dir)
+    try:
+        store = load_store(settings.data_dir)
+        results = run_query(store, query)
+    except KGError as e:
+        fail(e)
+        return
+    print_results(console, results, fmt)
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option()] = None,
+          port: Annotated[int | None, typer.Option()] = None,
+          workers: Annotated[int | None, typer.Option()] = None,
+          data_dir: DataDir = None) -> None:
+    """Serve the HTTP API, SPARQL endpoint and Slack bot with uvicorn."""
+    import os
+
+    import uvicorn
+
+    settings = settings_for(data_dir)
+    if data_dir:
+        os.environ["KGQA_DATA_DIR"] = str(data_dir)
+    uvicorn.run("api.app:create_default_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers or settings.workers)
