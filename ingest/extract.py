@@ -309,6 +309,41 @@ def mention_facts(slide: Slide, items: Sequence[Located], title_ids: Sequence[st
     return facts
 
 
+@dataclass(frozen=True)
+class Context:
+    """The header a run of list bullets hangs from, and the subject they speak about."""
+
+    text: str
+    entities: tuple[str, ...]
+    subject: str | None
+
+
+def is_list_item(item: Located) -> bool:
+    """A short bullet that mostly names entities, as a child of a header does."""
+    words = item.segment.text.split()
+    return bool(item.spans) and (len(words) <= 8 or ":" in item.segment.text[:40])
+
+
+def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
+    """A cue with nothing after it ("stream the logs into"), so the list follows."""
+    return not any(span[1] >= cue.start() for span in spans) and len(text) - cue.end() < 25
+
+
+def next_context(item: Located, context: Context, subject: str | None) -> tuple[Context, bool]:
+    """The context after this segment, and whether the segment only switched the subject."""
+    text = item.segment.text.rstrip()
+    own = direction_of(text)
+    if text.endswith(":"):
+        head = head_entity(text, item.spans)
+        if head and own is None:
+            return Context("", (), head), True
+        return Context(text, tuple(item.entities), head or context.subject or subject), False
+    if item.segment.parent or (context.text and is_list_item(item) and own is None):
+        return context, False
+    return Context("", (), context.subject if context.subject != subject and
+                   item.segment.kind == "label" else subject), False
+
+
 def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
                   gazetteer: Mapping[str, Entity], *,
                   carried_subject: str | None = None) -> list[Fact]:
@@ -318,27 +353,24 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
     subject = title_ids[0] if title_ids else carried_subject
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
-    context, context_entities, local_subject = "", [], subject
+    context = Context("", (), subject)
     for item in items:
-        segment = item.segment
-        if segment.kind in ("title", "link", "code"):
+        if item.segment.kind in ("title", "link", "code"):
             continue
-        head = head_entity(segment.text, item.spans)
-        if segment.text.rstrip().endswith(":"):
-            context, context_entities = segment.text, item.entities
-            local_subject = head or subject
-            if head:
-                continue
-        elif not segment.parent:
-            context, context_entities, local_subject = "", [], subject
-        facts += limit_facts(slide, item, local_subject, gazetteer)
-        if segment.kind == "label":
+        context, switched = next_context(item, context, subject)
+        if switched:
             continue
-        facts += relation_facts(slide, item, local_subject, context if segment.parent or
-                                context else "", context_entities)
-        facts += security_facts(slide, item, local_subject, gazetteer)
-        facts += attribute_facts(slide, item, local_subject, gazetteer)
-        facts += anti_pattern_facts(slide, item, local_subject)
+        local = context.subject
+        facts += limit_facts(slide, item, local, gazetteer)
+        if item.segment.kind == "label":
+            continue
+        facts += relation_facts(slide, item, local, context.text, context.entities)
+        facts += security_facts(slide, item, local, gazetteer)
+        facts += attribute_facts(slide, item, local, gazetteer)
+        facts += anti_pattern_facts(slide, item, local)
+        own = direction_of(item.segment.text)
+        if own is not None and dangling(item.segment.text, item.spans, own[1]):
+            context = Context(item.segment.text, (), local)
     return dedupe(facts)
 
 

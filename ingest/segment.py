@@ -39,7 +39,9 @@ class Piece:
 
 def segment_slide(slide: Slide) -> list[Segment]:
     """Cut a slide into its title segment and one segment per bullet, label, code block or link."""
-    title = Segment(slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start)
+    title = Segment(
+        slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start
+    )
     pieces = group_lines(slide.body)
     parents = find_parents(pieces)
     segments = [title] if slide.title else []
@@ -75,7 +77,7 @@ def continues(piece: Piece, line: Line) -> bool:
     number, text = line
     last_number, last = piece.lines[-1]
     gap = number - last_number
-    if ITEM_RE.match(text) or gap > 2:
+    if ITEM_RE.match(text) or gap > 2 or URL_RE.match(text.strip()):
         return False
     if piece.kind == "code":
         open_line = last.rstrip().endswith((",", "\\")) or (

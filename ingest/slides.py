@@ -20,7 +20,9 @@ SPACED_BULLET_RE = re.compile(r"^ •")
 CODE_OPEN_RE = re.compile(r"CREATE TABLE|\bval |spark\.|[{(\[]\s*$")
 SECTION_PREFIX_RE = re.compile(r"^(?:domain|section|part|module|chapter)\s*\d+\s*[–\-:.]?\s*", re.I)
 TOC_TITLE_RE = re.compile(r"contents|agenda|outline", re.I)
-CONNECTOR_END_RE = re.compile(r"(?:[-–/&,]|\b(?:to|for|of|and|or|the|a|an|in|on|with|vs\.?))$", re.I)
+CONNECTOR_END_RE = re.compile(
+    r"(?:[-–/&,]|\b(?:to|for|of|and|or|the|a|an|in|on|with|vs\.?))$", re.I
+)
 STOPWORDS = frozenset({"the", "for", "a", "an", "of", "and", "to", "in", "on", "with"})
 VERTICAL_MAX = 5
 VERTICAL_MIN_RUN = 4
@@ -69,7 +71,7 @@ def read_text_deck(path: Path) -> list[Slide]:
     except UnicodeDecodeError as e:
         raise BadDeck(f"deck {path} is not UTF-8 text: re-export it as UTF-8") from e
     slides = parse_text_deck(text, deck=slug(path.stem))
-    if not slides:
+    if all(slide.unsure.startswith("title inferred") for slide in slides):
         raise BadDeck(f"deck {path} has no slide titles: expected ' Title' lines with one space")
     return slides
 
@@ -149,7 +151,9 @@ def block_length(lines: Sequence[str], start: int, group: Sequence[int]) -> int:
     """Length of a watermark block: what all copies share, else header plus short fragments."""
     if len(group) >= 2:
         size = 0
-        while all(s + size < len(lines) for s in group) and len({lines[s + size] for s in group}) == 1:
+        while (
+            all(s + size < len(lines) for s in group) and len({lines[s + size] for s in group}) == 1
+        ):
             size += 1
         while size and not lines[start + size - 1].strip():
             size -= 1
@@ -340,8 +344,10 @@ def join_vertical(body: Sequence[Line]) -> list[Line]:
         while j < len(body) and is_fragment(body[j][1]):
             j += 1
         run = body[i:j]
-        if len(run) >= VERTICAL_MIN_RUN and sum(len(t.strip()) <= 2 for _, t in run) * 2 >= len(run):
-            out.append((run[0][0], "".join(t.strip() if k else t.strip() for k, (_, t) in enumerate(run))))
+        if len(run) >= VERTICAL_MIN_RUN and sum(len(t.strip()) <= 2 for _, t in run) * 2 >= len(
+            run
+        ):
+            out.append((run[0][0], "".join(t.strip() for _, t in run)))
             i = j
         else:
             out.append(body[i])

@@ -12,10 +12,11 @@ import numpy as np
 import pyoxigraph as ox
 
 from kg.embed import Encoder, Vectors, embed, load_encoder
-from kg.gazetteer import alias_table
+from kg.gazetteer import alias_table, load_gazetteer
 from kg.graph import QueryBook, id_from_iri, load_queries, load_store, run_select
 from kg.question import IntentModel, read_examples
 from kg.types import Entity
+from ontology.terms import GAZETTEER
 from kg.vectors import IndexMeta, read_index
 
 
@@ -94,7 +95,8 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
     entities = load_entities(store, book)
     kb = KB(data_dir=data_dir, store=store, book=book, entities=entities,
             slides=load_slides(store, book), parts=parts, summary=summary,
-            aliases=alias_table(entities),
+            # The gazetteer file keeps which aliases match only in exact case; the graph does not.
+            aliases=alias_table(load_gazetteer(GAZETTEER)),
             labels={entity_id: entity.label for entity_id, entity in entities.items()})
     if with_encoder:
         kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)

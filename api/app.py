@@ -1,0 +1,95 @@
+"""The FastAPI app: the KB loads once in the lifespan and is shared read-only."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import Gauge
+
+from api import http, sparql
+from api.errors import Utf8Guard, add_error_handlers
+from api.metrics import Metrics, MetricsMiddleware
+from api.sparql_worker import QueryPool
+from kg.kb import load_kb
+from kg.settings import Settings, get_settings
+
+log = logging.getLogger("kgqa.api")
+DESCRIPTION = """Questions about an AWS data-analytics course deck, answered from a knowledge graph.
+
+* `POST /ask` / `GET /ask?q=`: the answer object (entities, figures, verdicts, cited slides).
+* `/entities`, `/entities/{id}`, `/slides/{deck}/{number}`: the graph as pages.
+* `/sparql`: a read-only SPARQL 1.1 Protocol endpoint; the default graph is the union of all
+  slide graphs and `GRAPH ?g` reaches each slide's facts.
+* Errors are `{"error": code, "detail": message}` with the matching status.
+"""
+
+
+def slack_enabled(settings: Settings) -> bool:
+    """Slack runs only when both its secrets are set."""
+    return bool(settings.slack_signing_secret.get_secret_value()
+                and settings.slack_bot_token.get_secret_value())
+
+
+def mount_slack_if_configured(app: FastAPI, settings: Settings) -> bool:
+    """Mount the Slack routes when configured and available; whether Slack is on."""
+    if not slack_enabled(settings):
+        log.info("Slack is off: set KGQA_SLACK_SIGNING_SECRET and KGQA_SLACK_BOT_TOKEN to enable")
+        return False
+    try:
+        from api.slack import mount_slack
+    except ImportError as e:
+        log.warning("Slack is off: api.slack cannot be imported (%s)", e)
+        return False
+    mount_slack(app, settings)
+    return True
+
+
+def sparql_workers() -> int:
+    """How many query processes each server process keeps (one per core, at most 2)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app for these settings; nothing is loaded until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+        pool = QueryPool(settings.data_dir, size=sparql_workers(),
+                         timeout_s=settings.query_timeout_s, max_results=settings.max_results)
+        app.state.kb, app.state.pool = kb, pool
+        app.state.entity_domains = http.entity_domains(kb)
+        Gauge("kgqa_sparql_workers_killed", "SPARQL workers stopped past the time limit",
+              registry=metrics.registry).set_function(lambda: pool.killed)
+        log.info("loaded %d slides and %d entities from %s", len(kb.slides), len(kb.entities),
+                 settings.data_dir)
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    metrics = Metrics()
+    app.state.settings, app.state.metrics = settings, metrics
+    add_error_handlers(app)
+    app.include_router(http.router)
+    app.include_router(sparql.router)
+    app.state.routes = [*http.router.routes, *sparql.router.routes]
+    app.state.slack = mount_slack_if_configured(app, settings)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"], expose_headers=[sparql.TRUNCATED_HEADER, sparql.LIMIT_HEADER],
+        max_age=600)
+    app.add_middleware(Utf8Guard)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app
+
+
+def create_default_app() -> FastAPI:
+    """The app for the environment's settings (the uvicorn factory of `kgqa serve`)."""
+    return create_app(get_settings())

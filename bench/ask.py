@@ -1,0 +1,68 @@
+"""Answer latency: p50/p95 per stage over the dev questions, against a bare embed+search baseline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from kg.answer import answer
+from kg.kb import load_kb
+from kg.linking import link_entities
+from kg.retrieve import rank
+from kg.settings import PROJECT_ROOT, get_settings
+
+DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
+FALLBACK = ["which services can write to Redshift?", "what is the max SQS message size?",
+            "how do I encrypt a Kinesis stream at rest?", "can Spark read from Firehose?"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile in milliseconds."""
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    """Time every stage of answer() on each question, --rounds times."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    questions = ([json.loads(line)["question"] for line in DEV.read_text().splitlines()
+                  if line.strip()] if DEV.exists() else FALLBACK)
+    kb = load_kb(args.data_dir, embed_model=get_settings().embed_model)
+    answer(questions[0], kb)
+    times: dict[str, list[float]] = {"baseline: embed + FAISS search": [], "embed": [],
+                                     "link entities": [], "rank (FAISS + graph boost)": [],
+                                     "answer() end to end": []}
+    for _ in range(args.rounds):
+        for question in questions:
+            started = time.perf_counter()
+            vector = kb.embed_query(question)
+            kb.index.search(vector.reshape(1, -1), 8)
+            times["baseline: embed + FAISS search"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            vector = kb.embed_query(question)
+            times["embed"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            mentions = link_entities(question, aliases=kb.aliases, labels=kb.labels)
+            times["link entities"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            rank(kb, vector, [m.entity for m in mentions])
+            times["rank (FAISS + graph boost)"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            answer(question, kb)
+            times["answer() end to end"].append(time.perf_counter() - started)
+    base = statistics.median(times["baseline: embed + FAISS search"])
+    print(f"{len(questions)} questions x {args.rounds} rounds, model loaded once:")
+    for name, values in times.items():
+        p50 = percentile(values, 0.5)
+        print(f"  {name:32s} p50 {p50:7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms"
+              f"  x{p50 / (1000 * base):5.2f} of baseline")
+
+
+if __name__ == "__main__":
+    main()
