@@ -31,8 +31,10 @@ DESCRIPTION = """Questions about an AWS data-analytics course deck, answered fro
 
 def slack_enabled(settings: Settings) -> bool:
     """Slack runs only when both its secrets are set."""
-    return bool(settings.slack_signing_secret.get_secret_value()
-                and settings.slack_bot_token.get_secret_value())
+    return bool(
+        settings.slack_signing_secret.get_secret_value()
+        and settings.slack_bot_token.get_secret_value()
+    )
 
 
 def mount_slack_if_configured(app: FastAPI, settings: Settings) -> bool:
@@ -60,14 +62,25 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
-        pool = QueryPool(settings.data_dir, size=sparql_workers(),
-                         timeout_s=settings.query_timeout_s, max_results=settings.max_results)
+        pool = QueryPool(
+            settings.data_dir,
+            size=sparql_workers(),
+            timeout_s=settings.query_timeout_s,
+            max_results=settings.max_results,
+        )
         app.state.kb, app.state.pool = kb, pool
         app.state.entity_domains = http.entity_domains(kb)
-        Gauge("kgqa_sparql_workers_killed", "SPARQL workers stopped past the time limit",
-              registry=metrics.registry).set_function(lambda: pool.killed)
-        log.info("loaded %d slides and %d entities from %s", len(kb.slides), len(kb.entities),
-                 settings.data_dir)
+        Gauge(
+            "kgqa_sparql_workers_killed",
+            "SPARQL workers stopped past the time limit",
+            registry=metrics.registry,
+        ).set_function(lambda: pool.killed)
+        log.info(
+            "loaded %d slides and %d entities from %s",
+            len(kb.slides),
+            len(kb.entities),
+            settings.data_dir,
+        )
         try:
             yield
         finally:
@@ -82,9 +95,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.routes = [*http.router.routes, *sparql.router.routes]
     app.state.slack = mount_slack_if_configured(app, settings)
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["*"], expose_headers=[sparql.TRUNCATED_HEADER, sparql.LIMIT_HEADER],
-        max_age=600)
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=[sparql.TRUNCATED_HEADER, sparql.LIMIT_HEADER],
+        max_age=600,
+    )
     app.add_middleware(Utf8Guard)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -16,12 +16,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from kg.errors import KGError
 
 log = logging.getLogger("kgqa.api")
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-              406: "not_acceptable", 413: "payload_too_large", 415: "unsupported_media_type"}
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 
-def problem(status: int, code: str, detail: str,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The one error body."""
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
@@ -43,7 +50,9 @@ def http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         allowed = allowed_methods(request)
         headers["Allow"] = ", ".join(allowed)
-        detail = f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}"
+        detail = (
+            f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}"
+        )
     return problem(exc.status_code, code, detail, headers)
 
 
@@ -67,9 +76,12 @@ def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(400, "invalid_json",
-                       "the body is not valid JSON: send {\"question\": \"...\"} with "
-                       "Content-Type: application/json")
+        return problem(
+            400,
+            "invalid_json",
+            'the body is not valid JSON: send {"question": "..."} with '
+            "Content-Type: application/json",
+        )
     detail = "; ".join(describe(e) for e in errors[:5]) or "invalid request"
     return problem(422, "invalid_request", detail)
 
@@ -107,8 +119,9 @@ class Utf8Guard:
         if scope["type"] == "http":
             raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
             if bad_utf8(scope.get("query_string", b"")) or bad_utf8(raw_path):
-                response = problem(400, "invalid_utf8",
-                                   "the URL percent-decodes to bytes that are not UTF-8")
+                response = problem(
+                    400, "invalid_utf8", "the URL percent-decodes to bytes that are not UTF-8"
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -38,39 +38,72 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Wrong types"},
 }
 RELATION_KINDS = {
-    ("writesTo", "out"): "writes_to", ("writesTo", "in"): "reads_from",
-    ("triggers", "out"): "triggers", ("triggers", "in"): "triggered_by",
-    ("integratesWith", "out"): "integrates_with", ("integratesWith", "in"): "integrates_with",
-    ("partOf", "out"): "part_of", ("partOf", "in"): "has_part",
-    ("successorOf", "out"): "successor_of", ("successorOf", "in"): "succeeded_by",
+    ("writesTo", "out"): "writes_to",
+    ("writesTo", "in"): "reads_from",
+    ("triggers", "out"): "triggers",
+    ("triggers", "in"): "triggered_by",
+    ("integratesWith", "out"): "integrates_with",
+    ("integratesWith", "in"): "integrates_with",
+    ("partOf", "out"): "part_of",
+    ("partOf", "in"): "has_part",
+    ("successorOf", "out"): "successor_of",
+    ("successorOf", "in"): "succeeded_by",
 }
-CARD_KINDS = ("writes_to", "reads_from", "triggers", "triggered_by", "integrates_with", "limits",
-              "security_features", "attributes", "negations", "anti_patterns")
-FACT_KINDS = {"Assertion": "relation", "Limit": "limit", "SecurityFeature": "securityFeature",
-              "Attribute": "attribute", "Negation": "negation", "AntiPattern": "antiPattern"}
+CARD_KINDS = (
+    "writes_to",
+    "reads_from",
+    "triggers",
+    "triggered_by",
+    "integrates_with",
+    "limits",
+    "security_features",
+    "attributes",
+    "negations",
+    "anti_patterns",
+)
+FACT_KINDS = {
+    "Assertion": "relation",
+    "Limit": "limit",
+    "SecurityFeature": "securityFeature",
+    "Attribute": "attribute",
+    "Negation": "negation",
+    "AntiPattern": "antiPattern",
+}
 
 
 def ask_kb(question: str, kb: KB, *, k: int, max_chars: int) -> AnswerOut:
     """Answer one question as the contract's object."""
     if len(question) > max_chars:
-        raise BadQuery(f"the question is {len(question)} characters long; the limit is "
-                       f"{max_chars}")
+        raise BadQuery(f"the question is {len(question)} characters long; the limit is {max_chars}")
     return AnswerOut.model_validate(answer_to_json(answer(question, kb, k=k)))
 
 
-@router.post("/ask", response_model=AnswerOut, responses=ERRORS, tags=["questions"],
-             summary="Answer a question")
+@router.post(
+    "/ask",
+    response_model=AnswerOut,
+    responses=ERRORS,
+    tags=["questions"],
+    summary="Answer a question",
+)
 def ask_post(body: AskIn, kb: KbDep, settings: SettingsDep) -> AnswerOut:
     """Answer a question about the deck with entities, figures, verdicts and slides."""
     return ask_kb(body.question, kb, k=settings.top_k, max_chars=settings.max_question_chars)
 
 
-@router.get("/ask", response_model=AnswerOut, responses=ERRORS, tags=["questions"],
-            summary="Answer a question (browser/curl)")
-def ask_get(kb: KbDep, settings: SettingsDep,
-            q: Annotated[str, Query(description="The question.",
-                                    examples=["which services can write to Redshift?"])]
-            ) -> AnswerOut:
+@router.get(
+    "/ask",
+    response_model=AnswerOut,
+    responses=ERRORS,
+    tags=["questions"],
+    summary="Answer a question (browser/curl)",
+)
+def ask_get(
+    kb: KbDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str, Query(description="The question.", examples=["which services can write to Redshift?"])
+    ],
+) -> AnswerOut:
     """The same as POST /ask, with the question in `q`."""
     return ask_kb(q, kb, k=settings.top_k, max_chars=settings.max_question_chars)
 
@@ -80,8 +113,10 @@ def entity_domains(kb: KB) -> dict[str, list[str]]:
     ranked: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for row in run_select(kb.store, kb.book, "entity_domains"):
         ranked[id_from_iri(row["entity"])].append((row["about"], row["slides"], row["domain"]))
-    return {entity: [d for _, _, d in sorted(rows, key=lambda r: (-r[0], -r[1], r[2]))]
-            for entity, rows in ranked.items()}
+    return {
+        entity: [d for _, _, d in sorted(rows, key=lambda r: (-r[0], -r[1], r[2]))]
+        for entity, rows in ranked.items()
+    }
 
 
 def domains_of(request: Request) -> dict[str, list[str]]:
@@ -90,15 +125,22 @@ def domains_of(request: Request) -> dict[str, list[str]]:
     return domains
 
 
-@router.get("/entities", response_model=EntityList, responses=ERRORS, tags=["graph"],
-            summary="List entities")
+@router.get(
+    "/entities",
+    response_model=EntityList,
+    responses=ERRORS,
+    tags=["graph"],
+    summary="List entities",
+)
 def list_entities(
     kb: KbDep,
     request: Request,
-    type: Annotated[str | None, Query(description="Entity type, e.g. Service, Feature.",
-                                      examples=["Service"])] = None,
-    domain: Annotated[str | None, Query(description="Course section, e.g. Collection.",
-                                        examples=["Collection"])] = None,
+    type: Annotated[
+        str | None, Query(description="Entity type, e.g. Service, Feature.", examples=["Service"])
+    ] = None,
+    domain: Annotated[
+        str | None, Query(description="Course section, e.g. Collection.", examples=["Collection"])
+    ] = None,
 ) -> EntityList:
     """Entities of the gazetteer, optionally filtered by type and course section."""
     domains = domains_of(request)
@@ -109,32 +151,54 @@ def list_entities(
             continue
         if domain and domain.strip().lower() not in (s.lower() for s in sections):
             continue
-        out.append(EntitySummary(id=entity_id, label=entity.label, type=entity.type,
-                                 domain=sections[0] if sections else None, domains=sections,
-                                 href=f"/entities/{entity_id}"))
+        out.append(
+            EntitySummary(
+                id=entity_id,
+                label=entity.label,
+                type=entity.type,
+                domain=sections[0] if sections else None,
+                domains=sections,
+                href=f"/entities/{entity_id}",
+            )
+        )
     return EntityList(count=len(out), entities=out)
 
 
-def slide_ref(kb: KB, slide: str, *, text: str = "",
-              lines: tuple[int, int] | None = None) -> SlideRef | None:
+def slide_ref(
+    kb: KB, slide: str, *, text: str = "", lines: tuple[int, int] | None = None
+) -> SlideRef | None:
     """A link to a slide, with the lines of the sentence when known."""
     info = kb.slides.get(slide)
     if info is None:
         return None
     span = lines or info.lines
-    return SlideRef(deck=info.deck, slide=info.number, title=info.title,
-                    lines=list(span) if span else None, page=info.page, text=text,
-                    href=f"/slides/{info.deck}/{info.number}")
+    return SlideRef(
+        deck=info.deck,
+        slide=info.number,
+        title=info.title,
+        lines=list(span) if span else None,
+        page=info.page,
+        text=text,
+        href=f"/slides/{info.deck}/{info.number}",
+    )
 
 
-def add_fact(facts: dict[str, dict[str, FactOut]], kb: KB, kind: str, key: str, label: str,
-             row: dict[str, Any], *, entity: str | None = None,
-             details: dict[str, str | float | None] | None = None) -> None:
+def add_fact(
+    facts: dict[str, dict[str, FactOut]],
+    kb: KB,
+    kind: str,
+    key: str,
+    label: str,
+    row: dict[str, Any],
+    *,
+    entity: str | None = None,
+    details: dict[str, str | float | None] | None = None,
+) -> None:
     """Group a fact row under its kind and key, accumulating slides."""
-    fact = facts[kind].setdefault(key, FactOut(label=label, entity=entity, details=details or {},
-                                               slides=[]))
-    ref = slide_ref(kb, row["slide"], text=row["text"],
-                    lines=(row["lineStart"], row["lineEnd"]))
+    fact = facts[kind].setdefault(
+        key, FactOut(label=label, entity=entity, details=details or {}, slides=[])
+    )
+    ref = slide_ref(kb, row["slide"], text=row["text"], lines=(row["lineStart"], row["lineEnd"]))
     if ref is not None and ref not in fact.slides:
         fact.slides.append(ref)
 
@@ -144,8 +208,7 @@ def card_facts(kb: KB, entity_id: str) -> dict[str, list[FactOut]]:
     iri = entity_iri(entity_id)
     facts: dict[str, dict[str, FactOut]] = {kind: {} for kind in CARD_KINDS}
     for row in run_select(kb.store, kb.book, "entity_relations", entity=iri):
-        kind = RELATION_KINDS.get((id_from_iri(row["predicate"]).split("#")[-1],
-                                   row["direction"]))
+        kind = RELATION_KINDS.get((id_from_iri(row["predicate"]).split("#")[-1], row["direction"]))
         if kind is None:
             continue
         facts.setdefault(kind, {})
@@ -154,25 +217,59 @@ def card_facts(kb: KB, entity_id: str) -> dict[str, list[FactOut]]:
     for row in run_select(kb.store, kb.book, "entity_limits", entity=iri):
         symbol = row["symbol"] or ""
         label = f"{row['quantity']}: {row['value']:g} {symbol}".strip()
-        add_fact(facts, kb, "limits", label + (row["qualifier"] or ""), label, row, details={
-            "quantity": row["quantity"], "value": row["value"], "unit": symbol,
-            "qualifier": row["qualifier"]})
+        add_fact(
+            facts,
+            kb,
+            "limits",
+            label + (row["qualifier"] or ""),
+            label,
+            row,
+            details={
+                "quantity": row["quantity"],
+                "value": row["value"],
+                "unit": symbol,
+                "qualifier": row["qualifier"],
+            },
+        )
     for row in run_select(kb.store, kb.book, "entity_security", entity=iri):
         mechanism = id_from_iri(row["mechanism"]) if row["mechanism"] else None
         category = row["categoryLabel"] or "security"
         label = category + (f" with {row['mechanismLabel'] or mechanism}" if mechanism else "")
-        add_fact(facts, kb, "security_features", label, label, row, entity=mechanism,
-                 details={"category": category})
+        add_fact(
+            facts,
+            kb,
+            "security_features",
+            label,
+            label,
+            row,
+            entity=mechanism,
+            details={"category": category},
+        )
     for row in run_select(kb.store, kb.book, "entity_attributes", entity=iri):
         label = f"{row['name']}: {row['value']}"
-        add_fact(facts, kb, "attributes", label, label, row,
-                 details={"name": row["name"], "value": row["value"]})
+        add_fact(
+            facts,
+            kb,
+            "attributes",
+            label,
+            label,
+            row,
+            details={"name": row["name"], "value": row["value"]},
+        )
     for row in run_select(kb.store, kb.book, "negations_of", entity=iri):
         prop = id_from_iri(row["property"]).split("#")[-1]
         label = f"{row['subjectLabel']} does not {prop} {row['objectLabel']}"
         other_iri = row["object"] if row["subject"] == str(iri) else row["subject"]
-        add_fact(facts, kb, "negations", label, label, row, entity=id_from_iri(other_iri),
-                 details={"property": prop})
+        add_fact(
+            facts,
+            kb,
+            "negations",
+            label,
+            label,
+            row,
+            entity=id_from_iri(other_iri),
+            details={"property": prop},
+        )
     for row in run_select(kb.store, kb.book, "anti_patterns_of", entity=iri):
         alternative = id_from_iri(row["alternative"]) if row["alternative"] else None
         label = row["text"] + (f" (use {row['alternativeLabel']})" if alternative else "")
@@ -180,8 +277,13 @@ def card_facts(kb: KB, entity_id: str) -> dict[str, list[FactOut]]:
     return {kind: list(group.values()) for kind, group in facts.items()}
 
 
-@router.get("/entities/{entity_id}", response_model=EntityCard, responses=NOT_FOUND,
-            tags=["graph"], summary="An entity card")
+@router.get(
+    "/entities/{entity_id}",
+    response_model=EntityCard,
+    responses=NOT_FOUND,
+    tags=["graph"],
+    summary="An entity card",
+)
 def get_entity(entity_id: str, kb: KbDep, request: Request) -> EntityCard:
     """Label, aliases, type, section, description and facts grouped by kind, with slides."""
     entity = kb.entities.get(entity_id)
@@ -197,17 +299,27 @@ def get_entity(entity_id: str, kb: KbDep, request: Request) -> EntityCard:
             slides.append((-int(row["about"] or 0), ref))
     slides.sort(key=lambda pair: (pair[0], pair[1].deck, pair[1].slide))
     return EntityCard(
-        id=entity_id, iri=str(iri), label=entity.label, aliases=list(entity.aliases),
-        type=entity.type, domain=sections[0] if sections else None, domains=sections,
-        description=descriptions[0]["description"] if descriptions else (
-            entity.description or None),
-        facts=card_facts(kb, entity_id), slides=[ref for _, ref in slides])
+        id=entity_id,
+        iri=str(iri),
+        label=entity.label,
+        aliases=list(entity.aliases),
+        type=entity.type,
+        domain=sections[0] if sections else None,
+        domains=sections,
+        description=descriptions[0]["description"]
+        if descriptions
+        else (entity.description or None),
+        facts=card_facts(kb, entity_id),
+        slides=[ref for _, ref in slides],
+    )
 
 
 def slide_facts(kb: KB, info: SlideInfo) -> list[SlideFact]:
     """The fact nodes of a slide's graph."""
     out = []
-    for row in run_select(kb.store, kb.book, "slide_facts", slide=slide_iri(info.deck, info.number)):
+    for row in run_select(
+        kb.store, kb.book, "slide_facts", slide=slide_iri(info.deck, info.number)
+    ):
         kind = FACT_KINDS.get(row["class"].split("#")[-1], "fact")
         if kind in ("relation", "negation") and row["predicate"]:
             prop = row["predicate"].split("#")[-1]
@@ -216,16 +328,28 @@ def slide_facts(kb: KB, info: SlideInfo) -> list[SlideFact]:
         obj = id_from_iri(row["object"]) if row["object"] else None
         details: dict[str, str | float | None] = {}
         if row["quantity"] is not None:
-            details = {"quantity": row["quantity"], "value": row["value"],
-                       "unit": row["symbol"], "qualifier": row["qualifier"]}
+            details = {
+                "quantity": row["quantity"],
+                "value": row["value"],
+                "unit": row["symbol"],
+                "qualifier": row["qualifier"],
+            }
         elif row["categoryLabel"] is not None:
             details = {"category": row["categoryLabel"]}
         elif row["name"] is not None:
             details = {"name": row["name"], "value": row["attributeValue"]}
-        out.append(SlideFact(
-            kind=kind, subject=subject, subject_label=label_of(kb, subject), object=obj,
-            object_label=label_of(kb, obj), details=details, text=row["text"],
-            lines=[row["lineStart"], row["lineEnd"]]))
+        out.append(
+            SlideFact(
+                kind=kind,
+                subject=subject,
+                subject_label=label_of(kb, subject),
+                object=obj,
+                object_label=label_of(kb, obj),
+                details=details,
+                text=row["text"],
+                lines=[row["lineStart"], row["lineEnd"]],
+            )
+        )
     return out
 
 
@@ -237,8 +361,13 @@ def label_of(kb: KB, entity_id: str | None) -> str | None:
     return entity.label if entity else entity_id
 
 
-@router.get("/slides/{deck}/{number}", response_model=SlidePage, responses=NOT_FOUND,
-            tags=["graph"], summary="A slide and its facts")
+@router.get(
+    "/slides/{deck}/{number}",
+    response_model=SlidePage,
+    responses=NOT_FOUND,
+    tags=["graph"],
+    summary="A slide and its facts",
+)
 def get_slide(deck: str, number: int, kb: KbDep) -> SlidePage:
     """Title, section, lines or page, cleaned text, and the facts extracted from the slide."""
     iri = str(slide_iri(deck, number)) if number >= 0 else ""
@@ -253,10 +382,19 @@ def get_slide(deck: str, number: int, kb: KbDep) -> SlidePage:
         if row["description"]:
             descriptions.append(row["description"])
     return SlidePage(
-        deck=info.deck, number=info.number, iri=info.iri, title=info.title,
-        section=info.domain or None, lines=list(info.lines) if info.lines else None,
-        page=info.page, text=info.text, about=sorted(about), mentions=sorted(mentions),
-        descriptions=descriptions, facts=slide_facts(kb, info))
+        deck=info.deck,
+        number=info.number,
+        iri=info.iri,
+        title=info.title,
+        section=info.domain or None,
+        lines=list(info.lines) if info.lines else None,
+        page=info.page,
+        text=info.text,
+        about=sorted(about),
+        mentions=sorted(mentions),
+        descriptions=descriptions,
+        facts=slide_facts(kb, info),
+    )
 
 
 def fact_count(kb: KB) -> int:
@@ -268,20 +406,41 @@ def fact_count(kb: KB) -> int:
 @router.get("/health", response_model=Health, tags=["service"], summary="Liveness and counts")
 def health(kb: KbDep, settings: SettingsDep, request: Request) -> Health:
     """Status, what is loaded, the embedding model, when the data was built, Slack on or off."""
-    counts = {"slides": len(kb.slides), "entities": len(kb.entities), "facts": fact_count(kb),
-              "triples": int(kb.summary.get("triples", len(kb.store)))}
-    return Health(status="ok", counts=counts,
-                  model=str(kb.summary.get("model") or settings.embed_model),
-                  built_at=kb.summary.get("built_at"), slack=bool(request.app.state.slack),
-                  sparql_workers=request.app.state.pool.size)
+    counts = {
+        "slides": len(kb.slides),
+        "entities": len(kb.entities),
+        "facts": fact_count(kb),
+        "triples": int(kb.summary.get("triples", len(kb.store))),
+    }
+    return Health(
+        status="ok",
+        counts=counts,
+        model=str(kb.summary.get("model") or settings.embed_model),
+        built_at=kb.summary.get("built_at"),
+        slack=bool(request.app.state.slack),
+        sparql_workers=request.app.state.pool.size,
+    )
 
 
-@router.get("/metrics", tags=["service"], summary="Prometheus metrics",
-            response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {"example": (
-                "# TYPE kgqa_http_requests_total counter\n"
-                'kgqa_http_requests_total{method="GET",route="/health",status="200"} 3.0\n')}},
-                "description": "Prometheus text format"}})
+@router.get(
+    "/metrics",
+    tags=["service"],
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                CONTENT_TYPE_LATEST: {
+                    "example": (
+                        "# TYPE kgqa_http_requests_total counter\n"
+                        'kgqa_http_requests_total{method="GET",route="/health",status="200"} 3.0\n'
+                    )
+                }
+            },
+            "description": "Prometheus text format",
+        }
+    },
+)
 def metrics(request: Request) -> Response:
     """Requests, latency histogram and errors by route, in the Prometheus text format."""
     registry = request.app.state.metrics.registry

@@ -15,13 +15,25 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("kgqa_http_requests", "HTTP requests by route, method and status",
-                                ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("kgqa_http_request_duration_seconds",
-                                 "Time to answer a request, by route", ["route"],
-                                 buckets=BUCKETS, registry=self.registry)
-        self.errors = Counter("kgqa_http_errors", "Responses with a 4xx or 5xx status, by route",
-                              ["route", "status"], registry=self.registry)
+        self.requests = Counter(
+            "kgqa_http_requests",
+            "HTTP requests by route, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "kgqa_http_request_duration_seconds",
+            "Time to answer a request, by route",
+            ["route"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "kgqa_http_errors",
+            "Responses with a 4xx or 5xx status, by route",
+            ["route", "status"],
+            registry=self.registry,
+        )
 
 
 def route_of(scope: Scope) -> str:

@@ -6,17 +6,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-SOURCE_EXAMPLE = {"deck": "sample-deck", "slide": 3, "lines": [41, 58],
-                  "title": "Kinesis Data Firehose",
-                  "text": "Firehose delivers to Amazon S3, Amazon Redshift ...", "score": 0.83}
+SOURCE_EXAMPLE = {
+    "deck": "sample-deck",
+    "slide": 3,
+    "lines": [41, 58],
+    "title": "Kinesis Data Firehose",
+    "text": "Firehose delivers to Amazon S3, Amazon Redshift ...",
+    "score": 0.83,
+}
 ANSWER_EXAMPLE: dict[str, Any] = {
     "question": "which services can write to Redshift?",
     "answer": "Amazon Redshift receives data from 2 entities: Amazon Kinesis Data Firehose "
-              "(slide 3); AWS Glue (slide 5).",
+    "(slide 3); AWS Glue (slide 5).",
     "intent": "writes_to",
-    "items": [{"label": "Amazon Kinesis Data Firehose",
-               "iri": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose",
-               "sources": [SOURCE_EXAMPLE]}],
+    "items": [
+        {
+            "label": "Amazon Kinesis Data Firehose",
+            "iri": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose",
+            "sources": [SOURCE_EXAMPLE],
+        }
+    ],
     "value": None,
     "verdict": None,
     "sources": [SOURCE_EXAMPLE],
@@ -35,8 +44,9 @@ class Problem(BaseModel):
 class AskIn(BaseModel):
     """A question in natural language."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "examples": [{"question": "which services can write to Redshift?"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"question": "which services can write to Redshift?"}]}
+    )
 
     question: str = Field(description="What a user types; 1 to 2,000 characters.")
 
@@ -100,10 +110,20 @@ class AnswerOut(BaseModel):
 class EntitySummary(BaseModel):
     """An entity in the list."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "kinesis-data-firehose", "label": "Amazon Kinesis Data Firehose",
-        "type": "Service", "domain": "Collection", "domains": ["Collection"],
-        "href": "/entities/kinesis-data-firehose"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "kinesis-data-firehose",
+                    "label": "Amazon Kinesis Data Firehose",
+                    "type": "Service",
+                    "domain": "Collection",
+                    "domains": ["Collection"],
+                    "href": "/entities/kinesis-data-firehose",
+                }
+            ]
+        }
+    )
 
     id: str
     label: str
@@ -144,18 +164,51 @@ class FactOut(BaseModel):
 class EntityCard(BaseModel):
     """Everything the graph states about one entity, grouped by kind."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "kinesis-data-firehose", "label": "Amazon Kinesis Data Firehose",
-        "aliases": ["KDF", "Firehose"], "type": "Service", "domain": "Collection",
-        "domains": ["Collection"], "iri": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose",
-        "description": "Kinesis Data Firehose loads streaming data into data stores.",
-        "facts": {"writes_to": [{"label": "Amazon Redshift", "entity": "redshift", "details": {},
-                                 "slides": [{"deck": "sample-deck", "slide": 3,
-                                             "title": "Kinesis Data Firehose", "lines": [41, 42],
-                                             "text": "Firehose delivers to Amazon Redshift",
-                                             "href": "/slides/sample-deck/3"}]}]},
-        "slides": [{"deck": "sample-deck", "slide": 3, "title": "Kinesis Data Firehose",
-                    "lines": [41, 58], "text": "", "href": "/slides/sample-deck/3"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "kinesis-data-firehose",
+                    "label": "Amazon Kinesis Data Firehose",
+                    "aliases": ["KDF", "Firehose"],
+                    "type": "Service",
+                    "domain": "Collection",
+                    "domains": ["Collection"],
+                    "iri": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose",
+                    "description": "Kinesis Data Firehose loads streaming data into data stores.",
+                    "facts": {
+                        "writes_to": [
+                            {
+                                "label": "Amazon Redshift",
+                                "entity": "redshift",
+                                "details": {},
+                                "slides": [
+                                    {
+                                        "deck": "sample-deck",
+                                        "slide": 3,
+                                        "title": "Kinesis Data Firehose",
+                                        "lines": [41, 42],
+                                        "text": "Firehose delivers to Amazon Redshift",
+                                        "href": "/slides/sample-deck/3",
+                                    }
+                                ],
+                            }
+                        ]
+                    },
+                    "slides": [
+                        {
+                            "deck": "sample-deck",
+                            "slide": 3,
+                            "title": "Kinesis Data Firehose",
+                            "lines": [41, 58],
+                            "text": "",
+                            "href": "/slides/sample-deck/3",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     id: str
     iri: str
@@ -167,7 +220,8 @@ class EntityCard(BaseModel):
     description: str | None
     facts: dict[str, list[FactOut]] = Field(
         description="writes_to, reads_from, triggers, triggered_by, integrates_with, limits, "
-                    "security_features, attributes, negations, anti_patterns")
+        "security_features, attributes, negations, anti_patterns"
+    )
     slides: list[SlideRef] = Field(description="Slides about or mentioning the entity.")
 
 
@@ -187,12 +241,25 @@ class SlideFact(BaseModel):
 class SlidePage(BaseModel):
     """A slide: where it is, its cleaned text and the facts extracted from it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "deck": "sample-deck", "number": 3, "iri": "https://w3id.org/kgqa/id/slide/sample-deck/3",
-        "title": "Kinesis Data Firehose", "section": "Collection", "lines": [41, 58],
-        "text": "Firehose delivers to Amazon S3 ...",
-        "about": ["kinesis-data-firehose"], "mentions": ["s3"],
-        "descriptions": [], "facts": []}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "deck": "sample-deck",
+                    "number": 3,
+                    "iri": "https://w3id.org/kgqa/id/slide/sample-deck/3",
+                    "title": "Kinesis Data Firehose",
+                    "section": "Collection",
+                    "lines": [41, 58],
+                    "text": "Firehose delivers to Amazon S3 ...",
+                    "about": ["kinesis-data-firehose"],
+                    "mentions": ["s3"],
+                    "descriptions": [],
+                    "facts": [],
+                }
+            ]
+        }
+    )
 
     deck: str
     number: int
@@ -211,10 +278,20 @@ class SlidePage(BaseModel):
 class Health(BaseModel):
     """Liveness and what is loaded."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "status": "ok", "counts": {"slides": 12, "entities": 240, "facts": 95, "triples": 3100},
-        "model": "all-MiniLM-L6-v2", "built_at": "2025-01-01T00:00:00+00:00", "slack": False,
-        "sparql_workers": 2}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "counts": {"slides": 12, "entities": 240, "facts": 95, "triples": 3100},
+                    "model": "all-MiniLM-L6-v2",
+                    "built_at": "2025-01-01T00:00:00+00:00",
+                    "slack": False,
+                    "sparql_workers": 2,
+                }
+            ]
+        }
+    )
 
     status: Literal["ok"]
     counts: dict[str, int]

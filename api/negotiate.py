@@ -98,8 +98,9 @@ def choose(header: str | None, formats: tuple[tuple[str, F], ...], what: str) ->
             best, chosen = rank, (media_type, fmt)
     if chosen is None:
         offered = ", ".join(dict.fromkeys(m for m, _ in formats))
-        raise NotAcceptable(f"no acceptable format for {what} in Accept: {header!r}; "
-                            f"this endpoint offers {offered}")
+        raise NotAcceptable(
+            f"no acceptable format for {what} in Accept: {header!r}; this endpoint offers {offered}"
+        )
     return chosen
 
 

@@ -300,7 +300,7 @@ def add_listeners(bolt: App, *, get_kb: Callable[[], KB], settings: Settings) ->
     def reply(text: str) -> tuple[str, list[Block]]:
         """Answer the question in a Slack text."""
         return reply_for(
-            question_from(text), kb, k=settings.top_k, base_url=settings.public_base_url
+            question_from(text), get_kb, k=settings.top_k, base_url=settings.public_base_url
         )
 
     def ack_command(ack: Ack, command: dict[str, Any]) -> None:

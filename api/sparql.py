@@ -22,74 +22,126 @@ TRUNCATED_HEADER = "X-Results-Truncated"
 LIMIT_HEADER = "X-Results-Limit"
 GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri")
 KNOWN_PARAMS = {"query", *GRAPH_PARAMS}
-EXAMPLE_QUERY = ("PREFIX kg: <https://w3id.org/kgqa/ontology#>\n"
-                 "SELECT ?source ?target WHERE { ?source kg:writesTo ?target } LIMIT 10")
-READ_ONLY_MESSAGE = ("this endpoint is read-only: SPARQL Update operations are not accepted "
-                     "(send SELECT, ASK, CONSTRUCT or DESCRIBE as `query`)")
+EXAMPLE_QUERY = (
+    "PREFIX kg: <https://w3id.org/kgqa/ontology#>\n"
+    "SELECT ?source ?target WHERE { ?source kg:writesTo ?target } LIMIT 10"
+)
+READ_ONLY_MESSAGE = (
+    "this endpoint is read-only: SPARQL Update operations are not accepted "
+    "(send SELECT, ASK, CONSTRUCT or DESCRIBE as `query`)"
+)
 RESULT_EXAMPLES = {
-    "application/sparql-results+json": {"example": {
-        "head": {"vars": ["source", "target"]},
-        "results": {"bindings": [{
-            "source": {"type": "uri",
-                       "value": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose"},
-            "target": {"type": "uri", "value": "https://w3id.org/kgqa/id/entity/redshift"}}]}}},
-    "application/sparql-results+xml": {"example": "<?xml version=\"1.0\"?><sparql ...>"},
-    "text/csv": {"example": "source,target\r\nhttps://w3id.org/kgqa/id/entity/kinesis-data-"
-                            "firehose,https://w3id.org/kgqa/id/entity/redshift\r\n"},
-    "text/tab-separated-values": {"example": "?source\t?target\n<https://w3id.org/kgqa/id/"
-                                             "entity/kinesis-data-firehose>\t<https://w3id.org/"
-                                             "kgqa/id/entity/redshift>\n"},
-    "text/turtle": {"example": "kgi:entity/kinesis-data-firehose kg:writesTo "
-                               "kgi:entity/redshift ."},
-    "application/n-triples": {"example": "<https://w3id.org/kgqa/id/entity/kinesis-data-firehose>"
-                                         " <https://w3id.org/kgqa/ontology#writesTo> <https://w3"
-                                         "id.org/kgqa/id/entity/redshift> ."},
+    "application/sparql-results+json": {
+        "example": {
+            "head": {"vars": ["source", "target"]},
+            "results": {
+                "bindings": [
+                    {
+                        "source": {
+                            "type": "uri",
+                            "value": "https://w3id.org/kgqa/id/entity/kinesis-data-firehose",
+                        },
+                        "target": {
+                            "type": "uri",
+                            "value": "https://w3id.org/kgqa/id/entity/redshift",
+                        },
+                    }
+                ]
+            },
+        }
+    },
+    "application/sparql-results+xml": {"example": '<?xml version="1.0"?><sparql ...>'},
+    "text/csv": {
+        "example": "source,target\r\nhttps://w3id.org/kgqa/id/entity/kinesis-data-"
+        "firehose,https://w3id.org/kgqa/id/entity/redshift\r\n"
+    },
+    "text/tab-separated-values": {
+        "example": "?source\t?target\n<https://w3id.org/kgqa/id/"
+        "entity/kinesis-data-firehose>\t<https://w3id.org/"
+        "kgqa/id/entity/redshift>\n"
+    },
+    "text/turtle": {
+        "example": "kgi:entity/kinesis-data-firehose kg:writesTo kgi:entity/redshift ."
+    },
+    "application/n-triples": {
+        "example": "<https://w3id.org/kgqa/id/entity/kinesis-data-firehose>"
+        " <https://w3id.org/kgqa/ontology#writesTo> <https://w3"
+        "id.org/kgqa/id/entity/redshift> ."
+    },
     "application/ld+json": {"example": [{"@id": "https://w3id.org/kgqa/id/entity/redshift"}]},
     "application/trig": {"example": "kgi:entity/redshift kg:readsFrom kgi:entity/glue ."},
-    "application/n-quads": {"example": "<https://w3id.org/kgqa/id/entity/redshift> <https://w3id"
-                                       ".org/kgqa/ontology#readsFrom> <https://w3id.org/kgqa/id/"
-                                       "entity/glue> ."},
+    "application/n-quads": {
+        "example": "<https://w3id.org/kgqa/id/entity/redshift> <https://w3id"
+        ".org/kgqa/ontology#readsFrom> <https://w3id.org/kgqa/id/"
+        "entity/glue> ."
+    },
 }
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "SELECT/ASK results or a CONSTRUCT/DESCRIBE graph, as negotiated; "
-                         f"`{TRUNCATED_HEADER}: true` when the result-size cap cut them",
-          "content": RESULT_EXAMPLES},
+    200: {
+        "description": "SELECT/ASK results or a CONSTRUCT/DESCRIBE graph, as negotiated; "
+        f"`{TRUNCATED_HEADER}: true` when the result-size cap cut them",
+        "content": RESULT_EXAMPLES,
+    },
     400: {"model": Problem, "description": "Malformed query, protocol misuse or an update"},
     406: {"model": Problem, "description": "No acceptable result format"},
     413: {"model": Problem, "description": "Query text over the size limit"},
     503: {"model": Problem, "description": "The query ran past the time limit"},
 }
 GRAPH_PARAM_DOCS = [
-    {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-     "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
-     "description": f"SPARQL protocol `{name}` (repeatable)",
-     "example": ["https://w3id.org/kgqa/id/slide/sample-deck/3"]}
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "description": f"SPARQL protocol `{name}` (repeatable)",
+        "example": ["https://w3id.org/kgqa/id/slide/sample-deck/3"],
+    }
     for name in GRAPH_PARAMS
 ]
-GET_DOCS: dict[str, Any] = {"parameters": [
-    {"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
-     "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
-     "example": EXAMPLE_QUERY},
-    *GRAPH_PARAM_DOCS,
-]}
+GET_DOCS: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+            "example": EXAMPLE_QUERY,
+        },
+        *GRAPH_PARAM_DOCS,
+    ]
+}
 POST_DOCS: dict[str, Any] = {
     "parameters": GRAPH_PARAM_DOCS,
-    "requestBody": {"required": True, "content": {
-        FORM: {"schema": {"type": "object", "required": ["query"], "properties": {
-            "query": {"type": "string"},
-            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "named-graph-uri": {"type": "array", "items": {"type": "string"}}}},
-            "example": {"query": EXAMPLE_QUERY}},
-        DIRECT: {"schema": {"type": "string"}, "example": EXAMPLE_QUERY},
-    }},
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "example": {"query": EXAMPLE_QUERY},
+            },
+            DIRECT: {"schema": {"type": "string"}, "example": EXAMPLE_QUERY},
+        },
+    },
 }
 
 
 def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     """Form-encoded pairs, strictly UTF-8 (a query is text, never mojibake)."""
     try:
-        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8",
-                         errors="strict")
+        return parse_qsl(
+            raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
     except UnicodeError as e:
         raise BadQuery(f"the {where} is not valid UTF-8 form data: {e}") from e
 
@@ -113,14 +165,17 @@ def graph_uris(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
 def one_query(candidates: list[str], *, max_chars: int) -> str:
     """The single `query` value; 400 for none or several, 413 when too long."""
     if not candidates:
-        raise BadQuery("missing `query`: send ?query=SELECT... (GET), a form field `query`, or "
-                       f"the query itself as {DIRECT}")
+        raise BadQuery(
+            "missing `query`: send ?query=SELECT... (GET), a form field `query`, or "
+            f"the query itself as {DIRECT}"
+        )
     if len(candidates) > 1:
         raise BadQuery(f"{len(candidates)} `query` parameters; send exactly one")
     query = candidates[0]
     if len(query) > max_chars:
-        raise PayloadTooLarge(f"the query is {len(query)} characters long; the limit is "
-                              f"{max_chars}")
+        raise PayloadTooLarge(
+            f"the query is {len(query)} characters long; the limit is {max_chars}"
+        )
     return query
 
 
@@ -154,9 +209,12 @@ async def execute(request: Request, query: str, pairs: list[tuple[str, str]]) ->
     """Hand the query to a worker and send back what it serialized."""
     settings: Settings = request.app.state.settings
     pool: QueryPool = request.app.state.pool
-    job = QueryRequest(query=query, accept=request.headers.get("accept"),
-                       default_graphs=graph_uris(pairs, "default-graph-uri"),
-                       named_graphs=graph_uris(pairs, "named-graph-uri"))
+    job = QueryRequest(
+        query=query,
+        accept=request.headers.get("accept"),
+        default_graphs=graph_uris(pairs, "default-graph-uri"),
+        named_graphs=graph_uris(pairs, "named-graph-uri"),
+    )
     outcome = await run_in_threadpool(pool.run, job)
     headers = {"Vary": "Accept"}
     if outcome.truncated:
@@ -165,8 +223,13 @@ async def execute(request: Request, query: str, pairs: list[tuple[str, str]]) ->
     return Response(outcome.body, media_type=outcome.media_type, headers=headers)
 
 
-@router.get("/sparql", responses=RESPONSES, openapi_extra=GET_DOCS, response_class=Response,
-            summary="SPARQL query (GET)")
+@router.get(
+    "/sparql",
+    responses=RESPONSES,
+    openapi_extra=GET_DOCS,
+    response_class=Response,
+    summary="SPARQL query (GET)",
+)
 async def sparql_get(request: Request) -> Response:
     """Run a read-only SPARQL query given as `?query=`; the default graph is the union."""
     settings: Settings = request.app.state.settings
@@ -177,8 +240,13 @@ async def sparql_get(request: Request) -> Response:
     return await execute(request, query, pairs)
 
 
-@router.post("/sparql", responses=RESPONSES, openapi_extra=POST_DOCS, response_class=Response,
-             summary="SPARQL query (POST)")
+@router.post(
+    "/sparql",
+    responses=RESPONSES,
+    openapi_extra=POST_DOCS,
+    response_class=Response,
+    summary="SPARQL query (POST)",
+)
 async def sparql_post(request: Request) -> Response:
     """Run a read-only query sent form-encoded (`query=`) or as application/sparql-query."""
     settings: Settings = request.app.state.settings
@@ -201,8 +269,9 @@ async def sparql_post(request: Request) -> Response:
         if charset not in ("utf-8", "utf8"):
             raise BadQuery(f"charset {charset!r} is not supported; send the query as UTF-8")
         if values(url_pairs, "query"):
-            raise BadQuery(f"`query` is in the URL and a query is in the {DIRECT} body; "
-                           "send it once")
+            raise BadQuery(
+                f"`query` is in the URL and a query is in the {DIRECT} body; send it once"
+            )
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as e:

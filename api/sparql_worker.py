@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from kg.errors import BadQuery, KGError, QueryTimeout
+from kg.errors import KGError, QueryTimeout
 
 log = logging.getLogger("kgqa.sparql")
 HEADER = struct.Struct(">I")
@@ -41,7 +41,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-class WorkerFailed(KGError):
+class QueryWorkerError(KGError):
     """A query worker process died or answered garbage."""
 
     status = 503
@@ -113,8 +113,12 @@ def execute(store: ox.Store, request: QueryRequest, *, max_results: int) -> Quer
     from api.negotiate import graph_format, result_format
     from kg.graph import run_query
 
-    results = run_query(store, request.query, default_graphs=list(request.default_graphs),
-                        named_graphs=list(request.named_graphs))
+    results = run_query(
+        store,
+        request.query,
+        default_graphs=list(request.default_graphs),
+        named_graphs=list(request.named_graphs),
+    )
     if isinstance(results, ox.QueryBoolean):
         media_type, fmt = result_format(request.accept)
         return QueryOutcome(media_type, results.serialize(format=fmt), False, 1)
@@ -177,8 +181,12 @@ def serve_queries(data_dir: Path, max_results: int) -> None:
     write_frame(stdout, json.dumps({"ready": True}).encode())
     while (frame := read_frame(stdin)) is not None:
         fields = json.loads(frame)
-        request = QueryRequest(fields["query"], fields["accept"], tuple(fields["default_graphs"]),
-                               tuple(fields["named_graphs"]))
+        request = QueryRequest(
+            fields["query"],
+            fields["accept"],
+            tuple(fields["default_graphs"]),
+            tuple(fields["named_graphs"]),
+        )
         try:
             outcome = execute(store, request, max_results=max_results)
         except KGError as e:
@@ -189,8 +197,12 @@ def serve_queries(data_dir: Path, max_results: int) -> None:
             header = {"status": 400, "error": "bad_query", "detail": f"the query failed: {e}"}
             write_frame(stdout, json.dumps(header).encode())
             continue
-        header = {"status": 200, "media_type": outcome.media_type,
-                  "truncated": outcome.truncated, "count": outcome.count}
+        header = {
+            "status": 200,
+            "media_type": outcome.media_type,
+            "truncated": outcome.truncated,
+            "count": outcome.count,
+        }
         write_frame(stdout, json.dumps(header).encode())
         write_frame(stdout, outcome.body)
 
@@ -204,7 +216,9 @@ class QueryWorker:
     def __init__(self, data_dir: Path, max_results: int) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.sparql_worker", str(data_dir), str(max_results)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
         )
         self.ready = False
 
@@ -219,7 +233,7 @@ class QueryWorker:
                 raise TimeoutError
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
-                raise WorkerFailed("the query worker exited unexpectedly; try again")
+                raise QueryWorkerError("the query worker exited unexpectedly; try again")
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks)
@@ -236,23 +250,26 @@ class QueryWorker:
         try:
             header = json.loads(self.read_frame(time.monotonic() + timeout_s))
         except TimeoutError as e:
-            raise WorkerFailed("the query worker did not start in time; try again") from e
+            raise QueryWorkerError("the query worker did not start in time; try again") from e
         if not header.get("ready"):
-            raise WorkerFailed(f"the query worker could not load the graph: {header['detail']}")
+            raise QueryWorkerError(f"the query worker could not load the graph: {header['detail']}")
         self.ready = True
 
     def ask(self, request: QueryRequest, deadline: float) -> QueryOutcome:
         """Send one request and read its outcome; TimeoutError at the deadline."""
         assert self.process.stdin is not None
-        payload = json.dumps({
-            "query": request.query, "accept": request.accept,
-            "default_graphs": list(request.default_graphs),
-            "named_graphs": list(request.named_graphs),
-        }).encode()
+        payload = json.dumps(
+            {
+                "query": request.query,
+                "accept": request.accept,
+                "default_graphs": list(request.default_graphs),
+                "named_graphs": list(request.named_graphs),
+            }
+        ).encode()
         try:
             self.process.stdin.write(HEADER.pack(len(payload)) + payload)
         except (BrokenPipeError, OSError) as e:
-            raise WorkerFailed("the query worker exited unexpectedly; try again") from e
+            raise QueryWorkerError("the query worker exited unexpectedly; try again") from e
         header = json.loads(self.read_frame(deadline))
         if header["status"] != 200:
             error = KGError(header["detail"])
@@ -274,8 +291,15 @@ class QueryWorker:
 class QueryPool:
     """A fixed number of query workers; a query that times out costs its worker's life."""
 
-    def __init__(self, data_dir: Path, *, size: int, timeout_s: float, max_results: int,
-                 start_timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        size: int,
+        timeout_s: float,
+        max_results: int,
+        start_timeout_s: float = 120.0,
+    ) -> None:
         self.data_dir, self.size = data_dir, size
         self.timeout_s, self.max_results = timeout_s, max_results
         self.start_timeout_s = start_timeout_s
@@ -291,8 +315,10 @@ class QueryPool:
         try:
             worker = self.idle.get(timeout=self.timeout_s)
         except queue.Empty as e:
-            raise QueryTimeout(f"all {self.size} query workers stayed busy for "
-                               f"{self.timeout_s:g} s; try again later") from e
+            raise QueryTimeout(
+                f"all {self.size} query workers stayed busy for "
+                f"{self.timeout_s:g} s; try again later"
+            ) from e
         if worker.process.poll() is not None:
             worker = self.replace(worker)
         try:
@@ -303,13 +329,14 @@ class QueryPool:
             worker = self.replace(worker)
             raise QueryTimeout(
                 f"the query ran past the {self.timeout_s:g} s time limit and was stopped; "
-                "narrow it with more specific patterns or a LIMIT") from e
-        except WorkerFailed:
+                "narrow it with more specific patterns or a LIMIT"
+            ) from e
+        except QueryWorkerError:
             worker = self.replace(worker)
             raise
         except (ValueError, KeyError, struct.error) as e:
             worker = self.replace(worker)
-            raise WorkerFailed("the query worker answered garbage; try again") from e
+            raise QueryWorkerError("the query worker answered garbage; try again") from e
         finally:
             if self.closed:
                 worker.kill()
@@ -320,8 +347,7 @@ class QueryPool:
         """Kill a worker and start its successor (which loads in the background)."""
         worker.kill()
         self.killed += 1
-        log.warning("killed a SPARQL query worker (pid %s); starting a new one",
-                    worker.process.pid)
+        log.warning("killed a SPARQL query worker (pid %s); starting a new one", worker.process.pid)
         return QueryWorker(self.data_dir, self.max_results)
 
     def close(self) -> None:

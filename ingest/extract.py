@@ -29,9 +29,13 @@ IN_CUES = re.compile(
     r"\b(?:read(?:s|ing)?|consum(?:e|es|ing)|ingest(?:s|ing|ion)?|import(?:s|ing)?|pull(?:s|ing)?|"
     r"fetch(?:es|ing)?|quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|ing)?|"
     r"load(?:s|ing)?|cop(?:y|ies|ying)|migrat(?:e|es|ing))\b[^.;:]*?\bfrom\b|"
-    r"^\s*from\b|\bfrom\b(?=[^.;:]*$)",
+    r"^\s*from\b|\bfrom\b(?=[^.;:]*$)|\b(?:discovery|discover(?:s|ing)?|crawl(?:s|ing|ers?)?|"
+    r"scan(?:s|ning)?)\b",
     re.IGNORECASE,
 )
+SUBJECT_WINDOW = 12
+# What may stand before an entity that is the grammatical subject of its sentence.
+OPENING = re.compile(r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both)\s+)?$", re.IGNORECASE)
 QUERY_CUES = re.compile(
     r"\b(?:quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|er|ers|ing)?|"
     r"discover(?:s|y)?)\b",
@@ -122,8 +126,9 @@ def make_fact(slide: Slide, segment: Segment, **fields: object) -> Fact:
 def split_at_cue(text: str, spans: Sequence[Span], cue: re.Match[str]) -> tuple[list[str],
                                                                                  list[str]]:
     """Entities before the cue and entities after it."""
-    before = [span[0] for span in spans if span[2] <= cue.start()]
-    after = [span[0] for span in spans if span[1] >= cue.start()]
+    before = [span[0] for span in spans
+              if span[2] <= cue.start() and OPENING.match(text[: span[1]])]
+    after = [span[0] for span in spans if span[1] >= cue.end()]
     return list(dict.fromkeys(before)), list(dict.fromkeys(after))
 
 
@@ -173,18 +178,32 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
                                negated=bool(NEGATION.search(text)))
     if found is None:
         return []
-    way, cue = found
-    before, after = split_at_cue(text, spans, cue)
-    subjects = before[-1:] if before else ([subject] if subject else [])
-    objects = [e for e in after if e not in subjects]
-    if way == "in" and QUERY_CUES.search(text) and not before and subject:
-        subjects = [subject]
-    negated = bool(NEGATION.search(text[: cue.end() + 40]))
-    facts = _pair_facts(slide, item, way, subjects, objects, negated=negated)
-    if REVERSE_NEGATION.search(text):
-        facts += _pair_facts(slide, item, "in" if way == "out" else "out", subjects, objects,
-                             negated=True)
+    cues = all_cues(text)
+    for n, (way, cue) in enumerate(cues):
+        end = cues[n + 1][1].start() if n + 1 < len(cues) else len(text)
+        before, after = split_at_cue(text[:end], [s for s in spans if s[1] < end], cue)
+        subjects = before[-1:] if before else ([subject] if subject else [])
+        objects = [e for e in after if e not in subjects]
+        negated = bool(NEGATION.search(text[: cue.end() + 40]))
+        facts += _pair_facts(slide, item, way, subjects, objects, negated=negated)
+        if REVERSE_NEGATION.search(text):
+            facts += _pair_facts(slide, item, "in" if way == "out" else "out", subjects,
+                                 objects, negated=True)
     return facts
+
+
+def all_cues(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Every non-overlapping direction cue of a sentence, in order."""
+    found = [(m.start(), "out", m) for m in OUT_CUES.finditer(text)]
+    found += [(m.start(), "in", m) for m in IN_CUES.finditer(text)]
+    found += [(m.start(), "trigger", m) for m in TRIGGER_CUES.finditer(text)]
+    found.sort(key=lambda item: item[0])
+    kept: list[tuple[str, re.Match[str]]] = []
+    for _, way, match in found:
+        if kept and match.start() < kept[-1][1].end():
+            continue
+        kept.append((way, match))
+    return kept
 
 
 def _pair_facts(slide: Slide, item: Located, way: str, subjects: Sequence[str],
@@ -320,13 +339,15 @@ class Context:
 
 def is_list_item(item: Located) -> bool:
     """A short bullet that mostly names entities, as a child of a header does."""
-    words = item.segment.text.split()
-    return bool(item.spans) and (len(words) <= 8 or ":" in item.segment.text[:40])
+    text = item.segment.text
+    covered = sum(span[2] - span[1] for span in item.spans)
+    return bool(item.spans) and (len(text.split()) <= 3 or covered >= 0.4 * len(text)
+                                 or ":" in text[:40])
 
 
 def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
     """A cue with nothing after it ("stream the logs into"), so the list follows."""
-    return not any(span[1] >= cue.start() for span in spans) and len(text) - cue.end() < 25
+    return not any(span[1] >= cue.end() for span in spans) and len(text) - cue.end() < 50
 
 
 def next_context(item: Located, context: Context, subject: str | None) -> tuple[Context, bool]:
@@ -340,8 +361,10 @@ def next_context(item: Located, context: Context, subject: str | None) -> tuple[
         return Context(text, tuple(item.entities), head or context.subject or subject), False
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
-    return Context("", (), context.subject if context.subject != subject and
-                   item.segment.kind == "label" else subject), False
+    covered = sum(span[2] - span[1] for span in item.spans)
+    if item.segment.kind == "bullet" and len(item.entities) == 1 and covered >= 0.8 * len(text):
+        return Context("", (), item.entities[0]), True
+    return Context("", (), context.subject or subject), False
 
 
 def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
@@ -360,6 +383,10 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         context, switched = next_context(item, context, subject)
         if switched:
             continue
+        shifted = topic_shift(item, title_ids, context.subject)
+        if shifted is not None:
+            subject = shifted
+            context = Context(context.text, context.entities, shifted)
         local = context.subject
         facts += limit_facts(slide, item, local, gazetteer)
         if item.segment.kind == "label":
@@ -371,7 +398,23 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         own = direction_of(item.segment.text)
         if own is not None and dangling(item.segment.text, item.spans, own[1]):
             context = Context(item.segment.text, (), local)
-    return dedupe(facts)
+    return dedupe([fact for fact in facts if partners_ok(fact, gazetteer)])
+
+
+def topic_shift(item: Located, title_ids: Sequence[str], current: str | None) -> str | None:
+    """A bullet that opens with another entity of a two-entity title makes it the topic."""
+    if len(title_ids) < 2 or not item.spans or item.spans[0][1] > SUBJECT_WINDOW:
+        return None
+    first = item.spans[0][0]
+    return first if first in title_ids and first != current else None
+
+
+def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
+    """Formats are what data is in, not a party data flows to or from."""
+    if fact.kind != "relation" or fact.object is None:
+        return True
+    types = {gazetteer[e].type for e in (fact.subject, fact.object) if e in gazetteer}
+    return "DataFormat" not in types
 
 
 def dedupe(facts: Sequence[Fact]) -> list[Fact]:

@@ -19,13 +19,16 @@ from ontology.terms import KG
 MAX_QUESTION_CHARS = 2000
 NEGATIVE = re.compile(r"\b(?:not|no|cannot|can't|can’t|never|don't|doesn't|isn't|aren't|"
                       r"won't|without|instead)\b|n't\b", re.IGNORECASE)
+IN = ("sources_of", "target", KG.writesTo)
+OUT = ("destinations_of", "source", KG.writesTo)
 LIST_QUERIES = {
-    "writes_to": ("sources_of", "target", KG.writesTo, "receives data from"),
-    "sources": ("sources_of", "target", KG.writesTo, "reads data from"),
-    "reads_from": ("destinations_of", "source", KG.writesTo, "is read by"),
-    "destinations": ("destinations_of", "source", KG.writesTo, "sends data to"),
-    "triggered_by": ("sources_of", "target", KG.triggers, "is triggered by"),
-    "triggers": ("destinations_of", "source", KG.triggers, "triggers"),
+    "writes_to": ([IN], "receives data from"),
+    "sources": ([IN], "reads data from"),
+    "reads_from": ([OUT], "is read by"),
+    "destinations": ([OUT], "sends data to"),
+    "triggered_by": ([("sources_of", "target", KG.triggers)], "is triggered by"),
+    "triggers": ([("destinations_of", "source", KG.triggers)], "triggers"),
+    "integrations": ([IN, OUT], "exchanges data with"),
 }
 SECURITY_WORDS = {
     "encryption at rest": re.compile(r"\bat rest\b|\bencrypt", re.IGNORECASE),
@@ -61,9 +64,13 @@ def cite(numbers: Sequence[int]) -> str:
 
 def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -> Answer:
     """Entities on the other side of a directional relation, each with its slides."""
-    query, var, predicate, verb = LIST_QUERIES[parsed.intent]
-    bindings: dict[str, Any] = {var: entity_iri(entity), "predicate": predicate}
-    rows = run_select(kb.store, kb.book, query, **bindings)
+    specs, verb = LIST_QUERIES[parsed.intent]
+    rows = []
+    sparql = []
+    for query, var, predicate in specs:
+        bindings: dict[str, Any] = {var: entity_iri(entity), "predicate": predicate}
+        rows += run_select(kb.store, kb.book, query, **bindings)
+        sparql.append(rendered_query(kb.book, query, **bindings))
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         other = id_from_iri(row["entity"])
@@ -85,7 +92,6 @@ def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -
                           sources=tuple(refs)))
     items.sort(key=lambda item: (-len(item.sources), item.label))
     asserted = [slide_key(s.deck, s.slide) for item in items for s in item.sources]
-    sparql = rendered_query(kb.book, query, **bindings)
     name = label(kb, entity)
     if not items:
         return passage_answer(kb, parsed, scored, confidence=0.3, lead=(
@@ -95,7 +101,7 @@ def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -
     text = f"{name} {verb} {len(items)} entit{'y' if len(items) == 1 else 'ies'}: {listed}."
     return Answer(question=parsed.text, answer=text, intent=parsed.intent, items=tuple(items),
                   sources=sources_from(kb, scored, first=ranked_slides(asserted)),
-                  sparql=sparql, confidence=0.9, entities=parsed.entities)
+                  sparql="\n\n".join(sparql), confidence=0.9, entities=parsed.entities)
 
 
 def ranked_slides(keys: Sequence[str]) -> list[str]:
@@ -326,7 +332,7 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     parsed = parse_question(text, mentions, knn)
     scored = rank(kb, query, parsed.entities)
     if parsed.intent in LIST_QUERIES and parsed.entities:
-        result = list_answer(kb, parsed, scored, parsed.entities[-1])
+        result = list_answer(kb, parsed, scored, parsed.entities[0])
     elif parsed.intent == "limit" and parsed.entities:
         result = limit_answer(kb, parsed, scored)
     elif parsed.intent == "security":

@@ -15,7 +15,9 @@ from kg.linking import Mention
 INTENT_EXAMPLES = Path(__file__).with_name("data") / "intents.jsonl"
 
 LIST_INTENTS = ("writes_to", "reads_from", "destinations", "sources", "triggers",
-                "triggered_by")
+                "triggered_by", "integrations")
+OUT_ALSO = re.compile(r"\band\b[^?]*\b(?:where|destinations?|targets?|deliver\w*|send\w*|"
+                      r"writ\w*)\b", re.IGNORECASE)
 YES_NO_START = re.compile(
     r"(?:^|[,;:?.]\s*|\band\s+)(?:can|could|does|do|did|is|are|was|were|should|will|would|"
     r"may|must|has|have)\b\s+(?!you tell)", re.IGNORECASE)
@@ -64,12 +66,14 @@ EXCLUDE = re.compile(
     r"beyond)\b([^?.;]*)", re.IGNORECASE)
 MANAGED_ONLY = re.compile(r"\bmanaged (?:aws )?services?\b|\baws services?\b(?! or)",
                           re.IGNORECASE)
+ASKED = r"\b(?:which|what|list(?: the)?|name(?: the)?)\s+(?:[\w-]+\s+){0,3}?"
 TYPE_NOUNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"\b(?:file )?formats?\b", re.IGNORECASE), ("DataFormat",)),
-    (re.compile(r"\b(?:runtimes?|engines?|frameworks?|libraries|library)\b", re.IGNORECASE),
+    (re.compile(ASKED + r"(?:file |data )?formats?\b", re.IGNORECASE), ("DataFormat",)),
+    (re.compile(ASKED + r"(?:runtimes?|engines?|frameworks?|librar(?:y|ies))\b", re.IGNORECASE),
      ("Software",)),
-    (re.compile(r"\bsaas\b", re.IGNORECASE), ("ThirdPartyProduct", "Service")),
+    (re.compile(ASKED + r"saas\b", re.IGNORECASE), ("ThirdPartyProduct", "Service")),
 )
+ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,16 @@ def classify_knn(model: IntentModel, query: Vectors, *, k: int = 5) -> tuple[str
 
 def excluded_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges the question explicitly sets aside ("besides X", "not counting Y")."""
-    return [(m.start(1), m.end(1)) for m in EXCLUDE.finditer(text)]
+    plain = ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", " "), text)
+    spans = []
+    for match in EXCLUDE.finditer(plain):
+        end = match.end(1)
+        opened = plain.rfind("(", 0, match.start())
+        if opened > plain.rfind(")", 0, match.start()):
+            closing = plain.find(")", match.start())
+            end = closing if closing > 0 else len(plain)
+        spans.append((match.start(1), end))
+    return spans
 
 
 def split_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention], list[str]]:
@@ -132,7 +145,32 @@ def split_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention], l
 
 def direction(text: str, mention: Mention) -> str | None:
     """Which list intent the words around the entity imply, or None."""
+    return directed(text, mention)[0]
+
+
+def directed(text: str, mention: Mention) -> tuple[str | None, int]:
+    """The list intent around an entity and how close its cue stands (2 adjacent, 1 elsewhere)."""
     before, after = text[: mention.start], text[mention.end:]
+    if TRIGGER.search(text):
+        return simple_direction(text, before, after), 2
+    if INTO_X.search(before[-40:]):
+        return "writes_to", 2
+    if FROM_X.search(before[-40:]) and re.search(r"\bfrom\s+(?:an?|the)?\s*$", before):
+        return "reads_from", 2
+    if X_WRITES.search(after) and not X_READS.search(after):
+        return ("destinations", 2) if re.match(r"^\W*(?:\w+\W+){0,3}?(?:can|could|does|do|"
+                                               r"will)?\W*\w*\s*(?:send|writ|deliver|"
+                                               r"output|export|push|load)", after,
+                                               re.IGNORECASE) else ("destinations", 1)
+    if X_READS.search(after) and re.match(r"^\W*(?:\w+\W+){0,4}?(?:read|consum|pull|ingest|"
+                                           r"discover|crawl|scan|import|sourc|fetch|quer|get)",
+                                           after, re.IGNORECASE):
+        return "sources", 2
+    return simple_direction(text, before, after), 1
+
+
+def simple_direction(text: str, before: str, after: str) -> str | None:
+    """The list intent from direction words anywhere in the question."""
     if TRIGGER.search(text):
         return "triggered_by" if re.search(r"\b(?:trigger\w*|invok\w*)\b[^?]*$", before,
                                           re.IGNORECASE) else "triggers"
@@ -177,11 +215,16 @@ def wanted_types(text: str) -> tuple[str, ...]:
 def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
     """Combine linking, rules and the nearest-neighbour intent into one reading."""
     kept, excluded = split_mentions(text, mentions)
-    entities = tuple(dict.fromkeys(m.entity for m in kept))
+    ranked = sorted(((directed(text, m), i, m) for i, m in enumerate(kept)),
+                    key=lambda t: (-(t[0][1] if t[0][0] else 0), t[1]))
+    focus = [m for _, _, m in ranked]
+    entities = tuple(dict.fromkeys(m.entity for m in focus))
     yes_no = bool(YES_NO_START.search(text.strip()))
     coarse = coarse_intent(text, knn)
     intent = coarse
-    list_direction = direction(text, kept[-1]) if kept else None
+    list_direction = directed(text, focus[0])[0] if focus else None
+    if list_direction in ("sources", "writes_to") and OUT_ALSO.search(text):
+        list_direction = "integrations"
     if kept and coarse not in ("comparison",) and list_direction is not None and not (
         coarse in ("limit", "security") and not re.search(r"\bwhich\b|\bwhat\b.*\bs\b", text)
     ):
@@ -195,6 +238,8 @@ def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
     if yes_no and intent not in LIST_INTENTS and coarse != "comparison":
         intent = "yes_no" if coarse in ("yes_no", "search", "attribute", "definition") \
             else coarse
+    masked = "".join("_" if any(m.start <= i < m.end for m in mentions) else ch
+                     for i, ch in enumerate(text))
     return Parsed(text=text, intent=intent, coarse=coarse, entities=entities,
-                  mentions=tuple(kept), excluded=tuple(excluded), types=wanted_types(text),
+                  mentions=tuple(focus), excluded=tuple(excluded), types=wanted_types(masked),
                   yes_no=yes_no, managed_only=bool(MANAGED_ONLY.search(text)))

@@ -190,3 +190,20 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
         os.environ["KGQA_DATA_DIR"] = str(data_dir)
     uvicorn.run("api.app:create_default_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers or settings.workers)
+
+
+@app.command()
+def slack(socket: Annotated[bool, typer.Option(
+              "--socket", help="Connect over Socket Mode (needs KGQA_SLACK_APP_TOKEN).")] = False,
+          data_dir: DataDir = None) -> None:
+    """Run the Slack bot over Socket Mode; HTTP mode is served by `kgqa serve` at /slack/events."""
+    if not socket:
+        fail(ValueError("HTTP mode runs inside `kgqa serve` at /slack/events; use --socket"))
+    from api.slack import run_socket_mode
+    from kg.kb import load_kb
+
+    settings = settings_for(data_dir)
+    try:
+        run_socket_mode(settings, load_kb(settings.data_dir, embed_model=settings.embed_model))
+    except KGError as e:
+        fail(e)

@@ -34,8 +34,9 @@ def free_port() -> int:
 def live_url(sample_settings: Settings) -> Iterator[str]:
     """A real uvicorn on 127.0.0.1 serving the sample KB, stopped at the end of the session."""
     port = free_port()
-    config = uvicorn.Config(create_app(sample_settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(sample_settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -27,8 +27,9 @@ def test_errors_long_question_is_400(client: TestClient) -> None:
 
 
 def test_errors_non_json_body_is_400(client: TestClient) -> None:
-    response = client.post("/ask", content=b"{not json",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/ask", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert assert_problem(response, 400)["error"] == "invalid_json"
 
 
@@ -42,8 +43,9 @@ def test_errors_missing_query_param_is_422(client: TestClient) -> None:
 
 
 def test_errors_invalid_utf8_body_is_400(client: TestClient) -> None:
-    response = client.post("/ask", content=b'{"question": "\xff\xfe"}',
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/ask", content=b'{"question": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 400)
 
 

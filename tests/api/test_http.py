@@ -7,8 +7,17 @@ from fastapi.testclient import TestClient
 from kg.kb import KB
 
 QUESTION = "which services can write to Redshift?"
-CONTRACT_KEYS = {"question", "answer", "intent", "items", "value", "verdict", "sources",
-                 "sparql", "confidence"}
+CONTRACT_KEYS = {
+    "question",
+    "answer",
+    "intent",
+    "items",
+    "value",
+    "verdict",
+    "sources",
+    "sparql",
+    "confidence",
+}
 
 
 def test_http_ask_post_returns_contract(client: TestClient) -> None:
@@ -110,7 +119,13 @@ def test_http_openapi_has_examples_for_every_route(client: TestClient) -> None:
     text = str(schema)
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert "example" in str(operation) or "examples" in str(operation) or any(
-                ref.split("/")[-1] in text for ref in str(operation).split("'")
-                if ref.startswith("#/components/schemas/")), f"{method} {path} has no example"
+            assert (
+                "example" in str(operation)
+                or "examples" in str(operation)
+                or any(
+                    ref.split("/")[-1] in text
+                    for ref in str(operation).split("'")
+                    if ref.startswith("#/components/schemas/")
+                )
+            ), f"{method} {path} has no example"
     assert "examples" in str(schema["components"]["schemas"]["AnswerOut"])

@@ -16,7 +16,9 @@ from api.app import create_app
 from kg.settings import Settings
 
 KG = "https://w3id.org/kgqa/ontology#"
-ONE_HOP = f"SELECT ?source WHERE {{ ?source <{KG}writesTo> <https://w3id.org/kgqa/id/entity/redshift> }}"
+ONE_HOP = (
+    f"SELECT ?source WHERE {{ ?source <{KG}writesTo> <https://w3id.org/kgqa/id/entity/redshift> }}"
+)
 ASK = f"ASK {{ <https://w3id.org/kgqa/id/entity/glue> <{KG}writesTo> ?x }}"
 CONSTRUCT = f"CONSTRUCT {{ ?s <{KG}writesTo> ?o }} WHERE {{ ?s <{KG}writesTo> ?o }}"
 FORM = "application/x-www-form-urlencoded"
@@ -39,17 +41,21 @@ def test_sparql_get_select_json(client: TestClient) -> None:
 
 def test_sparql_post_form_and_direct_agree(client: TestClient) -> None:
     form = client.post("/sparql", data={"query": ONE_HOP})
-    direct = client.post("/sparql", content=ONE_HOP.encode(),
-                         headers={"Content-Type": f"{DIRECT}; charset=utf-8"})
+    direct = client.post(
+        "/sparql", content=ONE_HOP.encode(), headers={"Content-Type": f"{DIRECT}; charset=utf-8"}
+    )
     assert form.status_code == direct.status_code == 200
     assert sources(form) == sources(direct)
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+    ],
+)
 def test_sparql_select_formats_parse(client: TestClient, accept: str, media_type: str) -> None:
     response = client.get("/sparql", params={"query": ONE_HOP}, headers={"Accept": accept})
     assert response.headers["content-type"].startswith(media_type)
@@ -66,20 +72,32 @@ def test_sparql_csv_has_header_row(client: TestClient) -> None:
     assert rows[0] == ["source"]
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json",
-                                    "application/sparql-results+xml", "text/csv",
-                                    "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
 def test_sparql_ask_formats(client: TestClient, accept: str) -> None:
     response = client.get("/sparql", params={"query": ASK}, headers={"Accept": accept})
     assert response.status_code == 200
     assert "true" in response.text.lower()
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples"),
-    ("application/ld+json", "application/ld+json"), ("application/trig", "application/trig"),
-    ("application/n-quads", "application/n-quads"), ("application/rdf+xml", "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/trig", "application/trig"),
+        ("application/n-quads", "application/n-quads"),
+        ("application/rdf+xml", "application/rdf+xml"),
+    ],
+)
 def test_sparql_construct_formats_parse(client: TestClient, accept: str, media_type: str) -> None:
     response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
     assert response.status_code == 200
@@ -108,8 +126,10 @@ def test_sparql_not_acceptable_is_406(client: TestClient) -> None:
 
 
 def test_sparql_graph_reaches_slide_facts(client: TestClient) -> None:
-    query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{KG}writesTo> "
-             "<https://w3id.org/kgqa/id/entity/redshift> } }")
+    query = (
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s <{KG}writesTo> "
+        "<https://w3id.org/kgqa/id/entity/redshift> } }"
+    )
     body = json.loads(client.get("/sparql", params={"query": query}).content)
     graphs = {b["g"]["value"] for b in body["results"]["bindings"]}
     assert graphs
@@ -122,12 +142,17 @@ def test_sparql_default_graph_uri_restricts_dataset(client: TestClient) -> None:
     graph = every["results"]["bindings"][0]["g"]["value"]
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{KG}writesTo> ?o }}"
     union = json.loads(client.get("/sparql", params={"query": count}).content)
-    one = json.loads(client.get("/sparql", params={"query": count,
-                                                   "default-graph-uri": graph}).content)
-    assert 0 < int(one["results"]["bindings"][0]["n"]["value"]) < int(
-        union["results"]["bindings"][0]["n"]["value"])
-    named = json.loads(client.get("/sparql", params={"query": query,
-                                                     "named-graph-uri": graph}).content)
+    one = json.loads(
+        client.get("/sparql", params={"query": count, "default-graph-uri": graph}).content
+    )
+    assert (
+        0
+        < int(one["results"]["bindings"][0]["n"]["value"])
+        < int(union["results"]["bindings"][0]["n"]["value"])
+    )
+    named = json.loads(
+        client.get("/sparql", params={"query": query, "named-graph-uri": graph}).content
+    )
     assert [b["g"]["value"] for b in named["results"]["bindings"]] == [graph]
 
 
@@ -162,17 +187,20 @@ def test_sparql_wrong_content_type_is_400(client: TestClient) -> None:
 
 def test_sparql_query_in_url_and_body_is_400(client: TestClient) -> None:
     form = client.post("/sparql", params={"query": ASK}, data={"query": ASK})
-    direct = client.post("/sparql", params={"query": ASK}, content=ASK.encode(),
-                         headers={"Content-Type": DIRECT})
+    direct = client.post(
+        "/sparql", params={"query": ASK}, content=ASK.encode(), headers={"Content-Type": DIRECT}
+    )
     assert form.status_code == direct.status_code == 400
 
 
 def test_sparql_non_utf8_direct_body_is_400(client: TestClient) -> None:
-    response = client.post("/sparql", content=b"ASK { ?s ?p \"\xff\" }",
-                           headers={"Content-Type": DIRECT})
+    response = client.post(
+        "/sparql", content=b'ASK { ?s ?p "\xff" }', headers={"Content-Type": DIRECT}
+    )
     assert response.status_code == 400
-    latin = client.post("/sparql", content=ASK.encode(),
-                        headers={"Content-Type": f"{DIRECT}; charset=iso-8859-1"})
+    latin = client.post(
+        "/sparql", content=ASK.encode(), headers={"Content-Type": f"{DIRECT}; charset=iso-8859-1"}
+    )
     assert latin.status_code == 400
 
 
@@ -183,14 +211,17 @@ def test_sparql_wrong_method_is_405(client: TestClient, method: str) -> None:
     assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <http://a> <http://b> <http://c> }",
-    "DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://example.org/data.ttl>",
-    "CLEAR ALL",
-    "DROP GRAPH <http://a>",
-    "CREATE GRAPH <http://a>",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR ALL",
+        "DROP GRAPH <http://a>",
+        "CREATE GRAPH <http://a>",
+    ],
+)
 def test_sparql_update_as_query_is_rejected(client: TestClient, update: str) -> None:
     response = client.get("/sparql", params={"query": update})
     assert response.status_code == 400
@@ -199,8 +230,9 @@ def test_sparql_update_as_query_is_rejected(client: TestClient, update: str) -> 
 
 def test_sparql_update_parameter_is_rejected(client: TestClient) -> None:
     form = client.post("/sparql", data={"update": "CLEAR ALL"})
-    direct = client.post("/sparql", content=b"CLEAR ALL",
-                         headers={"Content-Type": "application/sparql-update"})
+    direct = client.post(
+        "/sparql", content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
+    )
     for response in (form, direct, client.get("/sparql", params={"update": "CLEAR ALL"})):
         assert response.status_code == 400
         assert "read-only" in response.json()["detail"]
@@ -218,18 +250,26 @@ def test_sparql_service_is_refused(client: TestClient) -> None:
 def test_sparql_query_too_long_is_413(client: TestClient, sample_settings: Settings) -> None:
     query = ASK + " #" + "x" * sample_settings.max_query_chars
     assert client.post("/sparql", data={"query": query}).status_code == 413
-    assert client.post("/sparql", content=query.encode(),
-                       headers={"Content-Type": DIRECT}).status_code == 413
+    assert (
+        client.post("/sparql", content=query.encode(), headers={"Content-Type": DIRECT}).status_code
+        == 413
+    )
 
 
 def test_sparql_cors_preflight_and_header(client: TestClient) -> None:
-    preflight = client.options("/sparql", headers={
-        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", "https://yasgui.example")
-    response = client.get("/sparql", params={"query": ASK},
-                          headers={"Origin": "https://yasgui.example"})
+    response = client.get(
+        "/sparql", params={"query": ASK}, headers={"Origin": "https://yasgui.example"}
+    )
     assert response.headers["access-control-allow-origin"] == "*"
 
 
@@ -246,8 +286,9 @@ def test_sparql_result_cap_truncates_with_header(strict_client: TestClient) -> N
     assert response.headers["x-results-truncated"] == "true"
     assert response.headers["x-results-limit"] == "5"
     assert len(json.loads(response.content)["results"]["bindings"]) == 5
-    graph = strict_client.get("/sparql", params={"query": CONSTRUCT},
-                              headers={"Accept": "application/n-triples"})
+    graph = strict_client.get(
+        "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"}
+    )
     assert graph.headers["x-results-truncated"] == "true"
     assert len(graph.text.strip().splitlines()) == 5
 
