@@ -61,7 +61,7 @@ def allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
     for route in getattr(request.app.state, "routes", []):
         if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-            methods.update(route.methods)
+            methods.update(route.methods or ())
     return sorted(methods - {"HEAD"}) or ["GET"]
 
 

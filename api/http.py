@@ -375,7 +375,9 @@ def get_slide(deck: str, number: int, kb: KbDep) -> SlidePage:
     if info is None:
         decks = sorted({s.deck for s in kb.slides.values()})
         raise NotFound(f"no slide {number} in deck {deck!r}: the decks are {', '.join(decks)}")
-    about, mentions, descriptions = [], [], []
+    about: list[str] = []
+    mentions: list[str] = []
+    descriptions: list[str] = []
     for row in run_select(kb.store, kb.book, "slide_entities", slide=slide_iri(deck, number)):
         entity_id = id_from_iri(row["entity"])
         (about if row["about"] else mentions).append(entity_id)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-SOURCE_EXAMPLE = {
+SOURCE_EXAMPLE: dict[str, Any] = {
     "deck": "sample-deck",
     "slide": 3,
     "lines": [41, 58],

@@ -121,7 +121,7 @@ def execute(store: ox.Store, request: QueryRequest, *, max_results: int) -> Quer
     )
     if isinstance(results, ox.QueryBoolean):
         media_type, fmt = result_format(request.accept)
-        return QueryOutcome(media_type, results.serialize(format=fmt), False, 1)
+        return QueryOutcome(media_type, results.serialize(format=fmt) or b"", False, 1)
     if isinstance(results, ox.QuerySolutions):
         media_type, fmt = result_format(request.accept)
         variables = [v.value for v in results.variables]
@@ -131,7 +131,7 @@ def execute(store: ox.Store, request: QueryRequest, *, max_results: int) -> Quer
         if fmt != ox.QueryResultsFormat.JSON:
             # The capped rows go back through pyoxigraph so its serializers write every format.
             parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=fmt)
+            body = parsed.serialize(format=fmt) or b""
         return QueryOutcome(media_type, body, truncated, min(len(rows), max_results))
     media_type, rdf_format = graph_format(request.accept)
     triples = list(islice(results, max_results + 1))
@@ -139,8 +139,8 @@ def execute(store: ox.Store, request: QueryRequest, *, max_results: int) -> Quer
     kept: list[Any] = triples[:max_results]
     if rdf_format.supports_datasets:
         kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
-    body = ox.serialize(kept, format=rdf_format, prefixes=PREFIXES)
-    return QueryOutcome(media_type, body, truncated, len(kept))
+    graph_body = ox.serialize(kept, format=rdf_format, prefixes=PREFIXES) or b""
+    return QueryOutcome(media_type, graph_body, truncated, len(kept))
 
 
 def write_frame(stream: BinaryIO, payload: bytes) -> None:

@@ -87,9 +87,7 @@ def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[by
         [
             sys.executable,
             "-m",
-            "uvicorn",
-            "api.app:create_default_app",
-            "--factory",
+            "api.serve",
             "--host",
             "127.0.0.1",
             "--port",

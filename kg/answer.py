@@ -11,14 +11,22 @@ from kg.errors import BadQuery
 from kg.graph import entity_iri, id_from_iri, rendered_query, run_select
 from kg.kb import KB
 from kg.linking import link_entities
+from kg.passages import (
+    attribute_answer,
+    cite,
+    comparison_answer,
+    label,
+    list_from_passages,
+    passage_answer,
+    passages,
+    verdict_of,
+)
 from kg.question import Parsed, classify_knn, parse_question
 from kg.retrieve import Scored, rank, segment_text, slide_key, source_ref, sources_from
 from kg.types import Answer, Item, SourceRef, Value
 from ontology.terms import KG
 
 MAX_QUESTION_CHARS = 2000
-NEGATIVE = re.compile(r"\b(?:not|no|cannot|can't|can’t|never|don't|doesn't|isn't|aren't|"
-                      r"won't|without|instead)\b|n't\b", re.IGNORECASE)
 IN = ("sources_of", "target", KG.writesTo)
 OUT = ("destinations_of", "source", KG.writesTo)
 LIST_QUERIES = {
@@ -30,12 +38,25 @@ LIST_QUERIES = {
     "triggers": ([("destinations_of", "source", KG.triggers)], "triggers"),
     "integrations": ([IN, OUT], "exchanges data with"),
 }
-SECURITY_WORDS = {
-    "encryption at rest": re.compile(r"\bat rest\b|\bencrypt", re.IGNORECASE),
-    "encryption in transit": re.compile(r"\bin (?:transit|flight)\b|\bTLS\b|\bSSL\b",
-                                        re.IGNORECASE),
+CATEGORY_WORDS = {
+    "encryption at rest": re.compile(r"\bat rest\b", re.IGNORECASE),
+    "encryption in transit": re.compile(r"\bin (?:transit|flight)\b", re.IGNORECASE),
+    "access control": re.compile(r"\baccess\b|\bpermission", re.IGNORECASE),
+    "network isolation": re.compile(r"\bnetwork|\bVPC\b|\bprivate", re.IGNORECASE),
+    "auditing": re.compile(r"\baudit", re.IGNORECASE),
+    "authentication": re.compile(r"\bauthenticat", re.IGNORECASE),
 }
+MECHANISM = re.compile(r"\b(?:KMS|Key Management|HSM|TLS|SSL|HTTPS|IAM|Identity|VPC|PrivateLink|"
+                       r"Kerberos|SAML|Cognito|CloudTrail|LUKS|SSE|Secrets|Lake Formation|"
+                       r"Macie|Certificate|encryption|security)\b", re.IGNORECASE)
+OFFER = re.compile(r"^\s*(?:which|what)\s+(?:\w+\s+){0,3}?(?:services?|products?|entities)\b",
+                   re.IGNORECASE)
+ANAPHORA = re.compile(r"\b(?:that|this|the same) (?:service|database|engine|store|tool|node|"
+                      r"cache|caching service|library|product|system)\b|\bits\b",
+                      re.IGNORECASE)
 MANAGED_TYPES = ("Service", "Feature")
+STOP = frozenset("""what which how the and for can does are is was with that this from into
+long many much large big max maximum default there their its have has per any each when""".split())
 
 
 def check_question(question: str) -> str:
@@ -50,52 +71,77 @@ def check_question(question: str) -> str:
     return text
 
 
-def label(kb: KB, entity_id: str) -> str:
-    """The canonical label of an entity id."""
+def plain_label(kb: KB, entity_id: str) -> str:
+    """The canonical label alone."""
     entity = kb.entities.get(entity_id)
     return entity.label if entity else entity_id
 
 
-def cite(numbers: Sequence[int]) -> str:
-    """"slide 12" or "slides 12, 40"."""
-    unique = sorted(set(numbers))
-    return ("slide " if len(unique) == 1 else "slides ") + ", ".join(map(str, unique))
-
-
-def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -> Answer:
-    """Entities on the other side of a directional relation, each with its slides."""
-    specs, verb = LIST_QUERIES[parsed.intent]
-    rows = []
+def list_rows(kb: KB, parsed: Parsed, entity: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of the relation queries the intent needs, and their rendered SPARQL."""
+    specs, _ = LIST_QUERIES[parsed.intent]
+    rows: list[dict[str, Any]] = []
     sparql = []
     for query, var, predicate in specs:
         bindings: dict[str, Any] = {var: entity_iri(entity), "predicate": predicate}
         rows += run_select(kb.store, kb.book, query, **bindings)
         sparql.append(rendered_query(kb.book, query, **bindings))
-    grouped: dict[str, list[dict[str, Any]]] = {}
+    return rows, sparql
+
+
+def keep_row(kb: KB, parsed: Parsed, entity: str, other: str, kind: str) -> bool:
+    """Whether a related entity belongs in the list the question asks for."""
+    if other == entity or other in parsed.excluded or kb.parts.get(other) in parsed.excluded:
+        return False
+    if parsed.types and kind not in parsed.types:
+        return False
+    return not (parsed.managed_only and kind not in MANAGED_TYPES)
+
+
+def group_items(kb: KB, parsed: Parsed, entity: str,
+                rows: Sequence[dict[str, Any]]) -> list[Item]:
+    """One item per related entity with its slides; features also credit their parent service."""
+    grouped: dict[str, list[SourceRef]] = {}
     for row in rows:
         other = id_from_iri(row["entity"])
-        if other in parsed.excluded or other in parsed.entities:
+        if not keep_row(kb, parsed, entity, other, row["type"]):
             continue
-        if parsed.types and row["type"] not in parsed.types:
+        info = kb.slides.get(row["slide"])
+        if info is None:
             continue
-        if parsed.managed_only and row["type"] not in MANAGED_TYPES:
-            continue
-        grouped.setdefault(other, []).append(row)
-    items = []
-    for other, group in grouped.items():
-        refs = []
-        for row in group:
-            info = kb.slides.get(row["slide"])
-            if info is not None and all(r.slide != info.number for r in refs):
+        owners = [other]
+        parent = kb.parts.get(other)
+        if row["type"] == "Feature" and parent and parent != entity and \
+                kb.parts.get(entity) != parent and parent not in parsed.excluded:
+            owners.append(parent)
+        for owner in owners:
+            refs = grouped.setdefault(owner, [])
+            if all(r.slide != info.number for r in refs):
                 refs.append(source_ref(info, 1.0, row["text"]))
-        items.append(Item(label=label(kb, other), iri=str(entity_iri(other)),
-                          sources=tuple(refs)))
-    items.sort(key=lambda item: (-len(item.sources), item.label))
-    asserted = [slide_key(s.deck, s.slide) for item in items for s in item.sources]
+    items = [Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs))
+             for e, refs in grouped.items()]
+    return sorted(items, key=lambda item: (-len(item.sources), item.label))
+
+
+def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -> Answer:
+    """Entities on the other side of a directional relation, each with its slides."""
+    rows, sparql = list_rows(kb, parsed, entity)
+    items = group_items(kb, parsed, entity, rows)
     name = label(kb, entity)
+    verb = LIST_QUERIES[parsed.intent][1]
     if not items:
+        found = list_from_passages(kb, parsed, scored, types=parsed.types)
+        if found:
+            listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})"
+                               for i in found)
+            text = (f"The graph states no '{verb}' edge for {name}; the closest slide names: "
+                    f"{listed}.")
+            return Answer(question=parsed.text, answer=text, intent=parsed.intent,
+                          items=tuple(found), sources=sources_from(kb, scored),
+                          sparql="\n\n".join(sparql), confidence=0.45, entities=parsed.entities)
         return passage_answer(kb, parsed, scored, confidence=0.3, lead=(
-            f"The graph has no stated '{verb}' relation for {name}; the closest passages"))
+            f"The graph states no '{verb}' edge for {name}; the closest passages"))
+    asserted = [slide_key(s.deck, s.slide) for item in items for s in item.sources]
     listed = "; ".join(f"{item.label} ({cite([s.slide for s in item.sources])})"
                        for item in items)
     text = f"{name} {verb} {len(items)} entit{'y' if len(items) == 1 else 'ies'}: {listed}."
@@ -112,7 +158,7 @@ def ranked_slides(keys: Sequence[str]) -> list[str]:
     return sorted(counts, key=lambda key: -counts[key])
 
 
-def segment_scores(kb: KB, scored: Sequence[Scored]) -> dict[tuple[str, int, int], float]:
+def segment_scores(scored: Sequence[Scored]) -> dict[tuple[str, int, int], float]:
     """(deck, slide, first line) of each ranked segment -> its re-ranked score."""
     out = {}
     for item in scored:
@@ -129,180 +175,141 @@ def format_number(value: float) -> str:
     return f"{value:,}".rstrip("0").rstrip(".")
 
 
-def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
-    """The figure whose sentence best matches the question, with its unit and qualifier."""
-    by_segment = segment_scores(kb, scored)
-    candidates = []
-    for entity in parsed.entities:
-        for row in run_select(kb.store, kb.book, "limits_of", entity=entity_iri(entity)):
-            info = kb.slides.get(row["slide"])
-            if info is None:
-                continue
-            score = by_segment.get((info.deck, info.number, row["lineStart"]), 0.0)
-            score += 0.08 * word_overlap(parsed.text, f"{row['quantity']} {row['text']}")
-            candidates.append((score, row, info))
-    if not candidates:
-        return passage_answer(kb, parsed, scored, confidence=0.4, lead="From the slides")
-    candidates.sort(key=lambda c: -c[0])
-    best_score, best, info = candidates[0]
-    same = [c for c in candidates if c[1]["text"] == best["text"] and c[2] == info]
-    runner = [c for c in candidates if c[1]["text"] != best["text"] and c[0] > best_score - 0.03]
-    chosen = same + runner[:1]
-    figures = "; ".join(
-        f"{format_number(c[1]['value'])} {c[1]['symbol']}"
-        + (f" ({c[1]['qualifier']})" if c[1]["qualifier"] else "") for c in chosen)
-    owner = label(kb, id_from_iri(best["owner"]))
-    statements = " / ".join(dict.fromkeys(f"\"{c[1]['text']}\" ({cite([c[2].number])})"
-                                          for c in chosen))
-    text = f"{owner} {best['quantity']}: {figures}. The deck says {statements}."
-    value = Value(text=f"{format_number(best['value'])} {best['symbol']}",
-                  value=float(best["value"]), unit=best["symbol"], quantity=best["quantity"])
-    bindings = {"entity": entity_iri(parsed.entities[0])}
-    return Answer(question=parsed.text, answer=text, intent="limit", value=value,
-                  sources=sources_from(kb, scored, first=[c[1]["slide"] for c in chosen]),
-                  sparql=rendered_query(kb.book, "limits_of", **bindings),
-                  confidence=round(min(0.95, 0.5 + best_score / 2), 2),
-                  entities=parsed.entities)
-
-
 def word_overlap(question: str, text: str) -> int:
     """How many content words of the question the text repeats."""
     words = {w for w in re.findall(r"[a-z]{3,}", question.lower()) if w not in STOP}
     return sum(1 for w in words if re.search(rf"\b{w}", text.lower()))
 
 
-STOP = frozenset("""what which how the and for can does are is was with that this from into
-long many much large big max maximum default there their its it's have has per any each""".split())
+def limit_score(question: str, row: dict[str, Any], base: float) -> float:
+    """How well a limit row answers the question: passage rank, shared words, named quantity."""
+    quantity = row["quantity"].lower()
+    score = base + 0.06 * word_overlap(question, f"{row['text']} {row['qualifier'] or ''}")
+    if all(re.search(rf"\b{re.escape(w)}", question.lower()) for w in quantity.split()):
+        score += 0.25
+    return score
 
 
-def passages(scored: Sequence[Scored], *, n: int = 3) -> list[Scored]:
-    """The best distinct segment passages."""
-    picked: list[Scored] = []
-    for item in scored:
-        if item.hit.kind != "segment":
-            continue
-        text = segment_text(item.hit)
-        if any(segment_text(p.hit) == text for p in picked):
-            continue
-        picked.append(item)
-        if len(picked) == n:
-            break
-    return picked
-
-
-def passage_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], *, confidence: float,
-                   lead: str = "") -> Answer:
-    """The best passages, quoted with their slides."""
-    best = passages(scored)
-    if not best:
-        return Answer(question=parsed.text, answer="The deck does not say.", intent=parsed.intent,
-                      confidence=0.0, entities=parsed.entities)
-    quoted = " ".join(f"\"{segment_text(p.hit)}\" ({cite([p.hit.slide])})." for p in best)
-    lead = lead or default_lead(kb, parsed)
-    text = f"{lead}: {quoted}"
-    return Answer(question=parsed.text, answer=text, intent=parsed.intent,
-                  sources=sources_from(kb, scored,
-                                       first=[slide_key(p.hit.deck, p.hit.slide) for p in best]),
-                  confidence=round(min(confidence, best[0].hit.score), 2),
+def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
+                 entities: Sequence[str] = ()) -> Answer:
+    """The figure whose sentence best matches the question, with its unit and qualifier."""
+    by_segment = segment_scores(scored)
+    candidates = []
+    for entity in entities or parsed.entities:
+        for row in run_select(kb.store, kb.book, "limits_of", entity=entity_iri(entity)):
+            info = kb.slides.get(row["slide"])
+            if info is None:
+                continue
+            base = by_segment.get((info.deck, info.number, row["lineStart"]), 0.0)
+            candidates.append((limit_score(parsed.text, row, base), row, info))
+    if not candidates:
+        return passage_answer(kb, parsed, scored, confidence=0.4, lead="From the slides")
+    candidates.sort(key=lambda c: -c[0])
+    best_score, best, info = candidates[0]
+    same = [c for c in candidates if c[1]["text"] == best["text"] and c[2] == info]
+    runner = [c for c in candidates if c[1]["text"] != best["text"] and c[0] > best_score - 0.05]
+    chosen = same + runner[:1]
+    figures = "; ".join(
+        f"{format_number(c[1]['value'])} {c[1]['symbol']}"
+        + (f" ({c[1]['qualifier']})" if c[1]["qualifier"] else "") for c in chosen)
+    owner = id_from_iri(best["owner"])
+    statements = " / ".join(dict.fromkeys(f"\"{c[1]['text']}\" ({cite([c[2].number])})"
+                                          for c in chosen))
+    text = f"{label(kb, owner)} {best['quantity']}: {figures}. The deck says {statements}."
+    value = Value(text=f"{format_number(best['value'])} {best['symbol']}",
+                  value=float(best["value"]), unit=best["symbol"], quantity=best["quantity"])
+    items: tuple[Item, ...] = ()
+    if owner not in parsed.entities and kb.parts.get(owner) not in parsed.entities:
+        items = (Item(plain_label(kb, owner), str(entity_iri(owner)), (source_ref(info, 1.0),)),)
+    return Answer(question=parsed.text, answer=text, intent="limit", value=value, items=items,
+                  sources=sources_from(kb, scored, first=[c[1]["slide"] for c in chosen]),
+                  sparql=rendered_query(kb.book, "limits_of", entity=entity_iri(owner)),
+                  confidence=round(min(0.95, 0.5 + best_score / 2), 2),
                   entities=parsed.entities)
-
-
-def default_lead(kb: KB, parsed: Parsed) -> str:
-    """The opening words of a passage answer."""
-    names = " and ".join(label(kb, e) for e in parsed.entities[:2])
-    leads = {
-        "definition": f"{names}",
-        "comparison": f"Comparing {names}",
-        "attribute": f"{names}",
-        "security": f"Security of {names}",
-    }
-    return leads.get(parsed.intent, f"Most relevant for {names}" if names else "Most relevant")
 
 
 def security_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     """Security features by category with their mechanisms, plus the closest passages."""
-    if not parsed.entities:
-        return offering_answer(kb, parsed, scored)
-    entity = parsed.entities[0]
-    rows = run_select(kb.store, kb.book, "security_of", entity=entity_iri(entity))
-    wanted = [cat for cat, pattern in SECURITY_WORDS.items() if pattern.search(parsed.text)]
-    wanted = [w for w in wanted if w != "encryption at rest" or "rest" in parsed.text.lower()] \
-        or wanted[:1] if "rest" not in parsed.text.lower() else ["encryption at rest"]
+    focus = parsed.entities[0] if parsed.entities else None
+    if focus is None or (OFFER.search(parsed.text) and kb.entities[focus].type != "Service"):
+        return offering_answer(kb, parsed, scored, focus)
+    rows = run_select(kb.store, kb.book, "security_of", entity=entity_iri(focus))
+    wanted = [cat for cat, pattern in CATEGORY_WORDS.items() if pattern.search(parsed.text)]
     by_category: dict[str, set[str]] = {}
     mechanisms: dict[str, list[SourceRef]] = {}
     for row in rows:
+        category = row["categoryLabel"]
+        by_category.setdefault(category, set())
         mechanism = id_from_iri(row["mechanism"]) if row["mechanism"] else None
-        by_category.setdefault(row["categoryLabel"], set())
-        if mechanism:
-            by_category[row["categoryLabel"]].add(label(kb, mechanism))
-            if not wanted or row["categoryLabel"] in wanted:
-                info = kb.slides.get(row["slide"])
-                if info is not None and kb.entities.get(mechanism) and \
-                        kb.entities[mechanism].type in MANAGED_TYPES:
-                    mechanisms.setdefault(mechanism, []).append(source_ref(info, 1.0, row["text"]))
+        if mechanism is None or mechanism == focus or kb.parts.get(mechanism) == focus:
+            continue
+        if not MECHANISM.search(kb.labels.get(mechanism, "")):
+            continue
+        by_category[category].add(label(kb, mechanism))
+        info = kb.slides.get(row["slide"])
+        if wanted and category in wanted and info is not None:
+            mechanisms.setdefault(mechanism, []).append(source_ref(info, 1.0, row["text"]))
     summary = "; ".join(f"{cat}" + (f" with {', '.join(sorted(mechs))}" if mechs else "")
                         for cat, mechs in sorted(by_category.items())
                         if not wanted or cat in wanted)
     base = passage_answer(kb, parsed, scored, confidence=0.7,
-                          lead=f"{label(kb, entity)} security: {summary}" if summary else "")
-    items: tuple[Item, ...] = ()
-    if wanted and mechanisms:
-        items = tuple(Item(label(kb, m), str(entity_iri(m)), tuple(refs[:3]))
-                      for m, refs in mechanisms.items())
+                          lead=f"{label(kb, focus)} security: {summary}" if summary else "")
+    items = tuple(Item(plain_label(kb, m), str(entity_iri(m)), tuple(refs[:3]))
+                  for m, refs in mechanisms.items())
     return replace(base, intent="security", items=items,
-                   sparql=rendered_query(kb.book, "security_of", entity=entity_iri(entity)))
+                   sparql=rendered_query(kb.book, "security_of", entity=entity_iri(focus)))
 
 
-def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
-    """Which entities state a security feature whose text matches the question's phrase."""
-    rows = run_select(kb.store, kb.book, "security_features")
-    phrases = re.findall(r"\b((?:row|column|cell)[- ]level|kerberos|saml|tde|cloudhsm|"
-                         r"vpc endpoints?|privatelink)\b", parsed.text, re.IGNORECASE)
+def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
+                    focus: str | None) -> Answer:
+    """Which services state a security feature named like the question's feature."""
+    phrases = [kb.labels[focus]] + list(kb.entities[focus].aliases) if focus else []
+    phrases += re.findall(r"\b(?:row|column|cell)[- ]level\b", parsed.text, re.IGNORECASE)
     if not phrases:
         return passage_answer(kb, parsed, scored, confidence=0.4)
+    keys = {re.sub(r"[^a-z]+", " ", p.lower()).replace(" security", "").strip() for p in phrases}
     grouped: dict[str, list[SourceRef]] = {}
-    for row in rows:
-        text = row["text"].lower().replace("-", " ")
-        if all(p.lower().replace("-", " ") in text for p in phrases):
+    for row in run_select(kb.store, kb.book, "security_features"):
+        text = re.sub(r"[^a-z]+", " ", row["text"].lower())
+        entity = id_from_iri(row["entity"])
+        if any(k and k in text for k in keys) and row["type"] in MANAGED_TYPES and entity != focus:
             info = kb.slides.get(row["slide"])
-            if info is not None and row["type"] in MANAGED_TYPES:
-                grouped.setdefault(id_from_iri(row["entity"]), []).append(
-                    source_ref(info, 1.0, row["text"]))
-    items = tuple(Item(label(kb, e), str(entity_iri(e)), tuple(refs[:3]))
+            if info is not None:
+                grouped.setdefault(entity, []).append(source_ref(info, 1.0, row["text"]))
+    items = tuple(Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs[:3]))
                   for e, refs in grouped.items())
     listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in items)
-    text = f"{len(items)} entities offer {', '.join(phrases)}: {listed}." if items else \
-        "The deck does not say."
+    what = kb.labels[focus] if focus else "it"
+    text = f"{len(items)} services offer {what}: {listed}." if items else "The deck does not say."
     return Answer(question=parsed.text, answer=text, intent="security", items=items,
                   sources=sources_from(kb, scored, first=[
                       slide_key(s.deck, s.slide) for i in items for s in i.sources]),
-                  sparql=rendered_query(kb.book, "security_features"), confidence=0.8)
+                  sparql=rendered_query(kb.book, "security_features"), confidence=0.8,
+                  entities=parsed.entities)
 
 
 def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     """A verdict: no when a negation or anti-pattern matches, yes when a statement does."""
-    by_segment = segment_scores(kb, scored)
+    by_segment = segment_scores(scored)
     evidence = []
     for entity in parsed.entities:
         for row in run_select(kb.store, kb.book, "negations_of", entity=entity_iri(entity)):
             ends = {id_from_iri(row["subject"]), id_from_iri(row["object"])}
-            if len(set(parsed.entities) & ends) >= min(2, len(parsed.entities)):
+            if len(parsed.entities) >= 2 and set(parsed.entities[:2]) <= ends:
                 evidence.append((1.0, "no", row["text"], row["slide"]))
         for row in run_select(kb.store, kb.book, "anti_patterns_of", entity=entity_iri(entity)):
             info = kb.slides.get(row["slide"])
             if info is None:
                 continue
             score = by_segment.get((info.deck, info.number, row["lineStart"]), 0.0)
-            if score > 0.45:
+            if score > 0.5:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
                 evidence.append((score, "no", row["text"] + alt, row["slide"]))
     best = passages(scored, n=2)
-    if not evidence and best:
+    if best and best[0].score > 0.5:
         top = best[0]
-        text = segment_text(top.hit)
-        verdict = "no" if NEGATIVE.search(text) else "yes"
-        if top.score > 0.5:
-            evidence.append((top.score, verdict, text, slide_key(top.hit.deck, top.hit.slide)))
+        evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
+                         slide_key(top.hit.deck, top.hit.slide)))
     if not evidence:
         base = passage_answer(kb, parsed, scored, confidence=0.3,
                               lead="The deck does not say directly; closest passages")
@@ -311,8 +318,9 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     score, verdict, text, slide = evidence[0]
     info = kb.slides.get(slide)
     where = f" ({cite([info.number])})" if info else ""
-    extra = " ".join(f"\"{segment_text(p.hit)}\"" for p in best[:1]
-                     if segment_text(p.hit) != text)
+    more = [segment_text(p.hit) for p in best if segment_text(p.hit) != text]
+    more += kb.next_segments.get(best[0].hit.key, [])[:1] if best else []
+    extra = " ".join(f"\"{t}\"" for t in more[:2])
     answer = f"{verdict.capitalize()}. The deck says: \"{text}\"{where}. {extra}".strip()
     return Answer(question=parsed.text, answer=answer, intent="yes_no",
                   verdict="yes" if verdict == "yes" else "no",
@@ -323,6 +331,21 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
                   if parsed.entities else None)
 
 
+def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
+    """The entity an anaphor ("that database") refers to: the best passage's other service."""
+    if not ANAPHORA.search(parsed.text) or not parsed.entities:
+        return None
+    for item in passages(scored, n=5):
+        slide = slide_key(item.hit.deck, item.hit.slide)
+        text = segment_text(item.hit).lower()
+        for mention in kb.mentions_in(text):
+            entity = kb.entities.get(mention)
+            if entity and mention not in parsed.entities and entity.type in MANAGED_TYPES \
+                    and kb.parts.get(mention) not in parsed.entities and slide in kb.slides:
+                return mention
+    return None
+
+
 def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the index."""
     text = check_question(question)
@@ -331,16 +354,30 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     knn, _ = classify_knn(kb.intent_model, query) if kb.intent_model else ("search", 0.0)
     parsed = parse_question(text, mentions, knn)
     scored = rank(kb, query, parsed.entities)
+    hop = bridge(kb, parsed, scored) if parsed.intent in ("limit", "attribute", "search",
+                                                          "definition") else None
     if parsed.intent in LIST_QUERIES and parsed.entities:
         result = list_answer(kb, parsed, scored, parsed.entities[0])
     elif parsed.intent == "limit" and parsed.entities:
-        result = limit_answer(kb, parsed, scored)
+        result = limit_answer(kb, parsed, scored, [hop] if hop else ())
     elif parsed.intent == "security":
         result = security_answer(kb, parsed, scored)
     elif parsed.intent == "yes_no":
         result = yes_no_answer(kb, parsed, scored)
+    elif parsed.intent == "comparison":
+        result = comparison_answer(kb, parsed, scored)
+    elif parsed.intent == "attribute":
+        result = attribute_answer(kb, parsed, scored)
     else:
         result = passage_answer(kb, parsed, scored, confidence=0.6 if parsed.entities else 0.3)
+    if hop and not result.items:
+        hop_scored = rank(kb, query, [hop])
+        found = list_from_passages(kb, replace(parsed, entities=(hop,)), hop_scored,
+                                   types=parsed.types or ("Software",))
+        result = replace(result, items=tuple(found) or (
+            Item(plain_label(kb, hop), str(entity_iri(hop))),),
+            answer=f"{result.answer} (That is {label(kb, hop)}"
+                   + (f"; it names {', '.join(i.label for i in found)}" if found else "") + ".)")
     if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no":
         verdict = yes_no_answer(kb, parsed, scored)
         result = replace(result, verdict=verdict.verdict,

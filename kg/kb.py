@@ -51,8 +51,15 @@ class KB:
     encoder: Encoder | None = None
     intent_model: IntentModel | None = None
     aliases: dict[str, str] = field(default_factory=dict)
+    next_segments: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def mentions_in(self, text: str) -> list[str]:
+        """Entity ids a passage names, in order (the question linker over passage text)."""
+        from kg.linking import link_entities
+
+        return [m.entity for m in link_entities(text, aliases=self.aliases, labels=self.labels)]
 
     def embed_query(self, text: str) -> Vectors:
         """The query vector of one text (needs the encoder)."""
@@ -84,6 +91,22 @@ def load_slides(store: ox.Store, book: QueryBook) -> dict[str, SlideInfo]:
     return slides
 
 
+def following_segments(meta: IndexMeta) -> dict[str, list[str]]:
+    """Segment key -> the texts of the segments after it on the same slide."""
+    by_slide: dict[tuple[str, int], list[tuple[int, str, str]]] = {}
+    for item in meta.items:
+        if item.kind == "segment":
+            line = int(item.key.rsplit(":", 1)[1])
+            text = item.text.split(": ", 1)[1] if ": " in item.text else item.text
+            by_slide.setdefault((item.deck, item.slide), []).append((line, item.key, text))
+    out = {}
+    for rows in by_slide.values():
+        rows.sort()
+        for n, (_, key, _) in enumerate(rows):
+            out[key] = [text for _, _, text in rows[n + 1:n + 3]]
+    return out
+
+
 def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> KB:
     """Load graph, index and (optionally) the embedding model from data_dir."""
     store = load_store(data_dir)
@@ -102,6 +125,7 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
         kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)
         kb.vectors = (kb.index.reconstruct_n(0, kb.index.ntotal) if kb.index.ntotal
                       else np.zeros((0, kb.meta.dim), np.float32))
+        kb.next_segments = following_segments(kb.meta)
         kb.encoder = load_encoder(embed_model)
         examples = read_examples()
         kb.intent_model = IntentModel(

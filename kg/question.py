@@ -63,7 +63,7 @@ WHERE = re.compile(r"\bwhere\b", re.IGNORECASE)
 TRIGGER = re.compile(r"\b(?:trigger\w*|invok\w*)\b", re.IGNORECASE)
 EXCLUDE = re.compile(
     r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
-    r"beyond)\b([^?.;]*)", re.IGNORECASE)
+    r"beyond)\b([^?.;,]*)", re.IGNORECASE)
 MANAGED_ONLY = re.compile(r"\bmanaged (?:aws )?services?\b|\baws services?\b(?! or)",
                           re.IGNORECASE)
 ASKED = r"\b(?:which|what|list(?: the)?|name(?: the)?)\s+(?:[\w-]+\s+){0,3}?"
@@ -189,10 +189,19 @@ def simple_direction(text: str, before: str, after: str) -> str | None:
     return None
 
 
+ATTRIBUTE_NOUNS = re.compile(
+    r"\b(?:semantics|guarantees?|(?:capacity |scaling |storage |deployment )?modes?|"
+    r"(?:storage )?classes|tiers?|(?:file |data )?formats?|runtimes?|languages?|editions?|"
+    r"node types?|instance types?)\b", re.IGNORECASE)
+
+
 def coarse_intent(text: str, knn: str) -> str:
     """The broad kind of question: rules first, nearest neighbours to break ties."""
     if COMPARISON.search(text):
         return "comparison"
+    if ATTRIBUTE_NOUNS.search(text) and not re.search(r"\bhow (?:many|long|much)\b", text,
+                                                      re.IGNORECASE):
+        return "attribute"
     if LIMIT.search(text):
         return "limit"
     if SECURITY.search(text):
@@ -207,7 +216,8 @@ def coarse_intent(text: str, knn: str) -> str:
 def wanted_types(text: str) -> tuple[str, ...]:
     """Entity types a list answer should keep, from the nouns the question uses."""
     for pattern, types in TYPE_NOUNS:
-        if pattern.search(text):
+        match = pattern.search(text)
+        if match and not re.search(r"\bservices?\b", match.group(0), re.IGNORECASE):
             return types
     return ()
 
@@ -228,9 +238,11 @@ def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
     if kept and coarse not in ("comparison",) and list_direction is not None and not (
         coarse in ("limit", "security") and not re.search(r"\bwhich\b|\bwhat\b.*\bs\b", text)
     ):
-        if coarse in ("integration", "search", "definition", "attribute", "yes_no") or (
+        strong = directed(text, focus[0])[1] == 2
+        if coarse in ("integration", "search", "definition", "yes_no") or (
+            coarse == "attribute" and strong and not ATTRIBUTE_NOUNS.search(text)) or (
             re.search(r"\b(?:which|what|where|list)\b", text, re.IGNORECASE)
-            and coarse != "limit"
+            and coarse not in ("limit", "attribute")
         ):
             intent = list_direction
     if intent == "integration":
@@ -242,4 +254,5 @@ def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
                      for i, ch in enumerate(text))
     return Parsed(text=text, intent=intent, coarse=coarse, entities=entities,
                   mentions=tuple(focus), excluded=tuple(excluded), types=wanted_types(masked),
-                  yes_no=yes_no, managed_only=bool(MANAGED_ONLY.search(text)))
+                  yes_no=yes_no, managed_only=bool(MANAGED_ONLY.search(text))
+                  and not re.search(r"\blibrar(?:y|ies)\b", text, re.IGNORECASE))
