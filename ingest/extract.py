@@ -15,17 +15,21 @@ FindMentions = Callable[[str], list[Span]]
 
 # Entities that are the medium of a statement rather than a party to it.
 INTEGRATION_TYPES = ("Service", "Feature", "Software", "ThirdPartyProduct", "Concept")
+# A noun cue heads a list only where a list can follow it.
+HEADER_TAIL = r"(?=\s*(?::|$|\binclude|\bare\b|\bcan\b|\bsuch as|\blike\b|\())"
 OUT_CUES = re.compile(
     r"\b(?:writ(?:e|es|ing)|written|load(?:s|ing|ed)?|deliver(?:s|y|ing|ed)?|send(?:s|ing)?|"
     r"sent|push(?:es|ing)?|output(?:s|ting)?|export(?:s|ing)?|publish(?:es|ing)?|"
     r"stream(?:s|ing)?|forward(?:s|ing)?|replicat(?:e|es|ing|ion)|store(?:s)? (?:results|data|"
     r"output)|unload(?:s|ing)?|ship(?:s|ping)?)\b[^.;:]*?\b(?:to|into|in)\b|"
-    r"\b(?:destinations?|targets?|sinks?|consumers?|outputs?)\b|"
+    r"^\W*(?:[\w-]+\s+){0,2}(?:destinations?|targets?|sinks?|consumers?|outputs?)\b|"
+    r"\b(?:destinations?|targets?|sinks?|consumers?|outputs?)\b" + HEADER_TAIL + "|"
     r"\b(?:can be|as) (?:a|the) (?:destination|target|sink)",
     re.IGNORECASE,
 )
 IN_CUES = re.compile(
-    r"\b(?:sources?|producers?|inputs?|sourcing)\b|"
+    r"^\W*(?:[\w-]+\s+){0,2}(?:sources?|producers?|inputs?)\b|\bsourcing\b|"
+    r"\b(?:sources?|producers?|inputs?)\b" + HEADER_TAIL + "|"
     r"\b(?:read(?:s|ing)?|consum(?:e|es|ing)|ingest(?:s|ing|ion)?|import(?:s|ing)?|pull(?:s|ing)?|"
     r"fetch(?:es|ing)?|quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|ing)?|"
     r"load(?:s|ing)?|cop(?:y|ies|ying)|migrat(?:e|es|ing))\b[^.;:]*?\bfrom\b|"
@@ -151,11 +155,75 @@ def head_entity(text: str, spans: Sequence[Span]) -> str | None:
     return spans[0][0] if spans[0][1] < len(head.group(1)) + 1 else None
 
 
+ROLE = re.compile(r"\b(?:can be|is|as) (?:a|an|the) (?:destination|target|sink|output)s?\b",
+                  re.IGNORECASE)
+HEAD_LIST = re.compile(r"^\s*([^:]{3,80}):\s*\S")
+
+
+LABEL_CUE = re.compile(r"(destinations?|targets?|sinks?|outputs?|consumers?)|(sources?|producers?|"
+                       r"inputs?)", re.IGNORECASE)
+LABEL_GROUP = 6
+
+
+def label_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> list[Fact]:
+    """Flattened diagrams: labels after a "Destinations"/"Producers" caption belong to it."""
+    if subject is None:
+        return []
+    facts: list[Fact] = []
+    way: str | None = None
+    budget = 0
+    for item in items:
+        text = item.segment.text
+        if item.segment.kind != "label" or len(text.split()) > 6:
+            continue
+        cue = LABEL_CUE.search(text)
+        cue_way = None if cue is None else ("out" if cue.group(1) else "in")
+        for entity, start, _ in item.spans:
+            if entity == subject:
+                way, budget = None, 0
+                continue
+            group = way if cue is None or start < cue.start() else cue_way
+            group = group or cue_way
+            if group is not None and (budget > 0 or group == cue_way):
+                facts += _pair_facts(slide, item, group, [subject], [entity], negated=False)
+        if cue_way is not None:
+            way, budget = cue_way, LABEL_GROUP
+        elif item.spans:
+            budget -= 1
+    return facts
+
+
+def role_facts(slide: Slide, item: Located, title_ids: Sequence[str]) -> list[Fact]:
+    """"X can be a destination" on a slide about Y and X: Y writes to X."""
+    text, spans = item.segment.text, item.spans
+    role = ROLE.search(text)
+    if role is None or not spans or not OPENING.match(text[: spans[0][1]]):
+        return []
+    target = spans[0][0]
+    sources = [e for e in title_ids if e != target]
+    return [make_fact(slide, item.segment, kind="relation", subject=source, relation="writesTo",
+                      object=target) for source in sources[:1]]
+
+
+def head_only(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
+    """In "On-premises databases: Oracle, MySQL", the head concept is the party, not the list."""
+    head = HEAD_LIST.match(item.segment.text)
+    if head is None:
+        return item
+    inside = [span for span in item.spans if span[2] <= head.end(1)]
+    if any(gazetteer.get(span[0]) is not None and gazetteer[span[0]].type == "Concept"
+           for span in inside):
+        return Located(item.segment, tuple(inside))
+    return item
+
+
 def relation_facts(slide: Slide, item: Located, subject: str | None, context: str,
                    context_entities: Sequence[str]) -> list[Fact]:
     """Directional integrations a bullet states, with the slide subject when it names none."""
     text, spans = item.segment.text, item.spans
     facts: list[Fact] = []
+    if ROLE.search(text):
+        return []
     arrow = ARROW.search(text)
     if arrow:
         before, after = split_at_cue(text, spans, arrow)
@@ -263,9 +331,10 @@ def attribute_facts(slide: Slide, item: Located, subject: str | None,
     ]
     for entity in item.entities:
         kind = gazetteer[entity].type if entity in gazetteer else ""
-        if kind == "DataFormat":
+        if kind in ("DataFormat", "Compression"):
             facts.append(make_fact(slide, item.segment, kind="attribute", subject=subject,
-                                   attribute="format", value=entity))
+                                   attribute="format" if kind == "DataFormat" else "compression",
+                                   value=entity))
     return facts
 
 
@@ -376,6 +445,7 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
     subject = title_ids[0] if title_ids else carried_subject
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
+    facts += label_facts(slide, items, subject)
     context = Context("", (), subject)
     for item in items:
         if item.segment.kind in ("title", "link", "code"):
@@ -391,7 +461,9 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         facts += limit_facts(slide, item, local, gazetteer)
         if item.segment.kind == "label":
             continue
-        facts += relation_facts(slide, item, local, context.text, context.entities)
+        facts += role_facts(slide, item, title_ids)
+        facts += relation_facts(slide, head_only(item, gazetteer), local, context.text,
+                                context.entities)
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
@@ -414,7 +486,7 @@ def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
     if fact.kind != "relation" or fact.object is None:
         return True
     types = {gazetteer[e].type for e in (fact.subject, fact.object) if e in gazetteer}
-    return "DataFormat" not in types
+    return not types & {"DataFormat", "Compression"}
 
 
 def dedupe(facts: Sequence[Fact]) -> list[Fact]:

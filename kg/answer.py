@@ -46,7 +46,7 @@ CATEGORY_WORDS = {
     "auditing": re.compile(r"\baudit", re.IGNORECASE),
     "authentication": re.compile(r"\bauthenticat", re.IGNORECASE),
 }
-MECHANISM = re.compile(r"\b(?:KMS|Key Management|HSM|TLS|SSL|HTTPS|IAM|Identity|VPC|PrivateLink|"
+MECHANISM = re.compile(r"\b(?:KMS|Key Management|HSM|CloudHSM|TLS|SSL|HTTPS|IAM|Identity|VPC|PrivateLink|"
                        r"Kerberos|SAML|Cognito|CloudTrail|LUKS|SSE|Secrets|Lake Formation|"
                        r"Macie|Certificate|encryption|security)\b", re.IGNORECASE)
 OFFER = re.compile(r"^\s*(?:which|what)\s+(?:\w+\s+){0,3}?(?:services?|products?|entities)\b",
@@ -181,12 +181,27 @@ def word_overlap(question: str, text: str) -> int:
     return sum(1 for w in words if re.search(rf"\b{w}", text.lower()))
 
 
+DIMENSION_WORDS = (
+    (re.compile(r"\bhow (?:long|much time)\b|\bduration\b|\bretain|\bretention|\bttl\b|"
+                r"\btime ?out|\bhow often|\bhow far back", re.IGNORECASE), ("time",)),
+    (re.compile(r"\bhow (?:large|big)\b|\bsize\b", re.IGNORECASE), ("data size", "count")),
+    (re.compile(r"\bcost|\bprice|\bcharge|\bpay\b|\$", re.IGNORECASE), ("money",)),
+    (re.compile(r"\bper second\b|\bthroughput|\brate\b", re.IGNORECASE), ("rate",)),
+    (re.compile(r"\bhow many\b", re.IGNORECASE), ("count", "rate")),
+)
+
+
 def limit_score(question: str, row: dict[str, Any], base: float) -> float:
-    """How well a limit row answers the question: passage rank, shared words, named quantity."""
+    """How well a limit row answers the question: passage rank, shared words, quantity, unit."""
     quantity = row["quantity"].lower()
     score = base + 0.06 * word_overlap(question, f"{row['text']} {row['qualifier'] or ''}")
     if all(re.search(rf"\b{re.escape(w)}", question.lower()) for w in quantity.split()):
         score += 0.25
+    dimension = (row.get("dimension") or "").lower()
+    for pattern, dimensions in DIMENSION_WORDS:
+        if pattern.search(question):
+            score += 0.12 if any(d in dimension for d in dimensions) else -0.05
+            break
     return score
 
 
@@ -219,13 +234,28 @@ def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
     value = Value(text=f"{format_number(best['value'])} {best['symbol']}",
                   value=float(best["value"]), unit=best["symbol"], quantity=best["quantity"])
     items: tuple[Item, ...] = ()
-    if owner not in parsed.entities and kb.parts.get(owner) not in parsed.entities:
+    if owner not in parsed.entities and (kb.parts.get(owner) not in parsed.entities
+                                         or ANAPHORA.search(parsed.text)):
         items = (Item(plain_label(kb, owner), str(entity_iri(owner)), (source_ref(info, 1.0),)),)
     return Answer(question=parsed.text, answer=text, intent="limit", value=value, items=items,
                   sources=sources_from(kb, scored, first=[c[1]["slide"] for c in chosen]),
                   sparql=rendered_query(kb.book, "limits_of", entity=entity_iri(owner)),
                   confidence=round(min(0.95, 0.5 + best_score / 2), 2),
                   entities=parsed.entities)
+
+
+LIMIT_WORDS = re.compile(r"\b(?:max|maximum|min|minimum|limit|size|retention|how long|"
+                         r"how many|throughput|price|cost)\b", re.IGNORECASE)
+
+
+def compare_limits(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
+    """The asked figure for each compared entity, side by side."""
+    parts = [limit_answer(kb, parsed, scored, [entity]) for entity in parsed.entities[:3]]
+    text = " ".join(part.answer for part in parts)
+    sources = tuple(dict.fromkeys(s for part in parts for s in part.sources[:2]))
+    return Answer(question=parsed.text, answer=f"Compared: {text}", intent="comparison",
+                  sources=sources, sparql=parts[0].sparql,
+                  confidence=min(part.confidence for part in parts), entities=parsed.entities)
 
 
 def security_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
@@ -270,7 +300,10 @@ def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
     keys = {re.sub(r"[^a-z]+", " ", p.lower()).replace(" security", "").strip() for p in phrases}
     grouped: dict[str, list[SourceRef]] = {}
     for row in run_select(kb.store, kb.book, "security_features"):
-        text = re.sub(r"[^a-z]+", " ", row["text"].lower())
+        # "Row and Cell-Level Security" states row-level security too.
+        expanded = re.sub(r"(\w+) and (\w+)[- ]level", r"\1-level and \2-level", row["text"],
+                          flags=re.IGNORECASE)
+        text = re.sub(r"[^a-z]+", " ", expanded.lower())
         entity = id_from_iri(row["entity"])
         if any(k and k in text for k in keys) and row["type"] in MANAGED_TYPES and entity != focus:
             info = kb.slides.get(row["slide"])
@@ -346,6 +379,56 @@ def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
     return None
 
 
+CLAUSE = re.compile(r",?\s+and\s+(?=(?:which|what|how|in what|where|does|do|can|is)\b)|"
+                    r"\s+(?:vs\.?|versus)\s+|;\s+|\?\s+", re.IGNORECASE)
+
+
+def rank_clauses(kb: KB, text: str, query: Any, entities: Sequence[str]) -> list[Scored]:
+    """Ranked passages for the whole question interleaved with those for each of its clauses."""
+    full = rank(kb, query, entities)
+    clauses = [c for c in CLAUSE.split(text) if len(c.split()) >= 2]
+    if len(clauses) < 2:
+        return full
+    rankings = [full] + [rank(kb, kb.embed_query(c), entities) for c in clauses]
+    merged: list[Scored] = []
+    seen: set[str] = set()
+    for position in range(max(len(r) for r in rankings)):
+        for ranking in rankings:
+            if position < len(ranking) and ranking[position].hit.key not in seen:
+                seen.add(ranking[position].hit.key)
+                merged.append(ranking[position])
+    return merged
+
+
+def last_sentence(text: str) -> str:
+    """The question's final sentence, which asks what the earlier ones set up."""
+    parts = [p for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p]
+    return parts[-1] if parts else text
+
+
+def hop_answer(kb: KB, parsed: Parsed, query: Any, hop: str, *, k: int) -> Answer:
+    """Answer the last sentence about the bridge entity the earlier sentences point to."""
+    tail = last_sentence(parsed.text)
+    scored = rank(kb, kb.embed_query(tail), [hop])
+    via = f"That is {label(kb, hop)} ({cite([s.slide for s in sources_from(kb, scored, k=1)])})."
+    from kg.question import LIMIT, wanted_types
+
+    if LIMIT.search(tail):
+        result = limit_answer(kb, replace(parsed, text=tail), scored, [hop])
+        return replace(result, question=parsed.text, answer=f"{via} {result.answer}",
+                       sources=result.sources[:k])
+    types = wanted_types(tail) or ("Software", "Service")
+    found = list_from_passages(kb, replace(parsed, entities=(hop,), text=tail), scored,
+                               types=types)
+    listed = ", ".join(i.label for i in found)
+    text = f"{via} The deck names {listed} for it." if found else via
+    best = passages(scored, n=2)
+    quoted = " ".join(f"\"{segment_text(p.hit)}\" ({cite([p.hit.slide])})." for p in best)
+    return Answer(question=parsed.text, answer=f"{text} {quoted}".strip(), intent="multi_hop",
+                  items=tuple(found), sources=sources_from(kb, scored, k=k),
+                  confidence=0.6 if found else 0.4, entities=parsed.entities + (hop,))
+
+
 def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the index."""
     text = check_question(question)
@@ -353,9 +436,11 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     mentions = link_entities(text, aliases=kb.aliases, labels=kb.labels)
     knn, _ = classify_knn(kb.intent_model, query) if kb.intent_model else ("search", 0.0)
     parsed = parse_question(text, mentions, knn)
-    scored = rank(kb, query, parsed.entities)
+    scored = rank_clauses(kb, text, query, parsed.entities)
     hop = bridge(kb, parsed, scored) if parsed.intent in ("limit", "attribute", "search",
                                                           "definition") else None
+    if hop:
+        return hop_answer(kb, parsed, query, hop, k=k)
     if parsed.intent in LIST_QUERIES and parsed.entities:
         result = list_answer(kb, parsed, scored, parsed.entities[0])
     elif parsed.intent == "limit" and parsed.entities:
@@ -364,20 +449,15 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
         result = security_answer(kb, parsed, scored)
     elif parsed.intent == "yes_no":
         result = yes_no_answer(kb, parsed, scored)
+    elif parsed.intent == "comparison" and len(parsed.entities) >= 2 and \
+            LIMIT_WORDS.search(text):
+        result = compare_limits(kb, parsed, scored)
     elif parsed.intent == "comparison":
         result = comparison_answer(kb, parsed, scored)
     elif parsed.intent == "attribute":
         result = attribute_answer(kb, parsed, scored)
     else:
         result = passage_answer(kb, parsed, scored, confidence=0.6 if parsed.entities else 0.3)
-    if hop and not result.items:
-        hop_scored = rank(kb, query, [hop])
-        found = list_from_passages(kb, replace(parsed, entities=(hop,)), hop_scored,
-                                   types=parsed.types or ("Software",))
-        result = replace(result, items=tuple(found) or (
-            Item(plain_label(kb, hop), str(entity_iri(hop))),),
-            answer=f"{result.answer} (That is {label(kb, hop)}"
-                   + (f"; it names {', '.join(i.label for i in found)}" if found else "") + ".)")
     if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no":
         verdict = yes_no_answer(kb, parsed, scored)
         result = replace(result, verdict=verdict.verdict,

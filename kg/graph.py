@@ -34,6 +34,7 @@ ENTITY_CLASSES = {
     "Software": KG.Software,
     "ThirdPartyProduct": KG.ThirdPartyProduct,
     "DataFormat": KG.DataFormat,
+    "Compression": KG.CompressionCodec,
     "Concept": KG.Concept,
 }
 SECURITY_CATEGORIES = {

@@ -52,6 +52,7 @@ class KB:
     intent_model: IntentModel | None = None
     aliases: dict[str, str] = field(default_factory=dict)
     next_segments: dict[str, list[str]] = field(default_factory=dict)
+    slide_segments: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,6 +108,19 @@ def following_segments(meta: IndexMeta) -> dict[str, list[str]]:
     return out
 
 
+def segments_by_slide(meta: IndexMeta) -> dict[str, list[str]]:
+    """Slide IRI -> its segment texts in line order."""
+    from kg.graph import slide_iri
+
+    rows: dict[str, list[tuple[int, str]]] = {}
+    for item in meta.items:
+        if item.kind == "segment":
+            line = int(item.key.rsplit(":", 1)[1])
+            text = item.text.split(": ", 1)[1] if ": " in item.text else item.text
+            rows.setdefault(str(slide_iri(item.deck, item.slide)), []).append((line, text))
+    return {key: [text for _, text in sorted(value)] for key, value in rows.items()}
+
+
 def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> KB:
     """Load graph, index and (optionally) the embedding model from data_dir."""
     store = load_store(data_dir)
@@ -126,6 +140,7 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
         kb.vectors = (kb.index.reconstruct_n(0, kb.index.ntotal) if kb.index.ntotal
                       else np.zeros((0, kb.meta.dim), np.float32))
         kb.next_segments = following_segments(kb.meta)
+        kb.slide_segments = segments_by_slide(kb.meta)
         kb.encoder = load_encoder(embed_model)
         examples = read_examples()
         kb.intent_model = IntentModel(

@@ -100,9 +100,31 @@ def _iri(text: str):  # type: ignore[no-untyped-def]
     return URIRef(text)
 
 
+def typed_mentions(kb: KB, parsed: Parsed, scored: Sequence[Scored],
+                   types: Sequence[str]) -> list[Item]:
+    """Entities of the wanted types named by the best passages that name any."""
+    skip = set(parsed.entities) | set(parsed.excluded)
+    found: dict[str, Item] = {}
+    first: float | None = None
+    for item in [s for s in scored if s.hit.kind == "segment"][:10]:
+        if first is not None and item.score < first - 0.05:
+            break
+        info = kb.slides.get(slide_key(item.hit.deck, item.hit.slide))
+        for entity in kb.mentions_in(segment_text(item.hit)):
+            known = kb.entities.get(entity)
+            if known is None or known.type not in types or entity in skip or info is None:
+                continue
+            first = item.score if first is None else first
+            found.setdefault(entity, Item(known.label, str(entity_iri(entity)),
+                                          (source_ref(info, item.hit.score),)))
+    return list(found.values())
+
+
 def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
                        types: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Item]:
     """Entities of the wanted types named on the best-matching slide (when the graph has no edge)."""
+    if types:
+        return typed_mentions(kb, parsed, scored, types)
     best = passages(scored, n=1)
     if not best:
         return []
@@ -119,7 +141,22 @@ def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
         if info is not None:
             items.append(Item(label(kb, entity).split(" (")[0], str(entity_iri(entity)),
                               (source_ref(info, best[0].hit.score),)))
-    return items
+    named = {item.iri for item in items}
+    # A part named beside its parent is the more exact answer ("Glue Data Catalog", not "Glue").
+    return [item for item in items if not any(
+        kb.parts.get(id_from_iri(other)) == id_from_iri(item.iri) for other in named)]
+
+
+def slide_listing(kb: KB, scored: Sequence[Scored], *, limit: int = 10) -> tuple[str, str]:
+    """The best passage's slide as a compact list of its statements, and the slide key."""
+    best = passages(scored, n=1)
+    if not best:
+        return "", ""
+    key = slide_key(best[0].hit.deck, best[0].hit.slide)
+    info = kb.slides.get(key)
+    lines = kb.slide_segments.get(key, [])[:limit]
+    title = info.title if info else ""
+    return f"{title} ({cite([best[0].hit.slide])}): " + "; ".join(lines) + ".", key
 
 
 def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
@@ -148,10 +185,15 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
     best = passages(scored, n=3)
     stated = "; ".join(lines)
     listed = ", ".join(i.label for i in items)
+    listing = ""
+    if not stated and not items:
+        listing, key = slide_listing(kb, scored)
+        cited.append(key)
     text = " ".join(part for part in (
         f"{stated}." if stated else "",
         f"Named on the closest slide: {listed}." if listed else "",
-        f"The deck says: {quote(best)}" if best else "") if part)
+        listing,
+        f"The deck says: {quote(best)}" if best and not listing else "") if part)
     return Answer(question=parsed.text, answer=text or "The deck does not say.",
                   intent="attribute", items=tuple(items),
                   sources=sources_from(kb, scored, first=cited[:3]),

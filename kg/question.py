@@ -72,6 +72,7 @@ TYPE_NOUNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(ASKED + r"(?:runtimes?|engines?|frameworks?|librar(?:y|ies))\b", re.IGNORECASE),
      ("Software",)),
     (re.compile(ASKED + r"saas\b", re.IGNORECASE), ("ThirdPartyProduct", "Service")),
+    (re.compile(ASKED + r"compression(?: formats?| codecs?)?\b", re.IGNORECASE), ("Compression",)),
 )
 ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 
@@ -195,8 +196,16 @@ ATTRIBUTE_NOUNS = re.compile(
     r"node types?|instance types?)\b", re.IGNORECASE)
 
 
+WHAT_IS = re.compile(
+    r"^\s*(?:what(?:'s|’s| is| are)|describe|explain|define|tell me about)\s+(?:an?\s+|the\s+)?"
+    r"[^,?]{1,60}\?*\s*$|^\s*what (?:does|do) [^?]{1,60} (?:do|mean)\??\s*$|\bused for\b",
+    re.IGNORECASE)
+
+
 def coarse_intent(text: str, knn: str) -> str:
     """The broad kind of question: rules first, nearest neighbours to break ties."""
+    if WHAT_IS.search(text) and not LIMIT.search(text):
+        return "definition"
     if COMPARISON.search(text):
         return "comparison"
     if ATTRIBUTE_NOUNS.search(text) and not re.search(r"\bhow (?:many|long|much)\b", text,
@@ -247,8 +256,10 @@ def parse_question(text: str, mentions: list[Mention], knn: str) -> Parsed:
             intent = list_direction
     if intent == "integration":
         intent = knn if knn in LIST_INTENTS else "search"
+    by_rule = coarse != knn or coarse in ("comparison",)
     if yes_no and intent not in LIST_INTENTS and coarse != "comparison":
         intent = "yes_no" if coarse in ("yes_no", "search", "attribute", "definition") \
+            or not by_rule or not text.lower().startswith(("what", "which", "how", "where")) \
             else coarse
     masked = "".join("_" if any(m.start <= i < m.end for m in mentions) else ch
                      for i, ch in enumerate(text))

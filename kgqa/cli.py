@@ -183,13 +183,13 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     """Serve the HTTP API, SPARQL endpoint and Slack bot with uvicorn."""
     import os
 
-    import uvicorn
+    from api.serve import serve as run_server
 
     settings = settings_for(data_dir)
     if data_dir:
         os.environ["KGQA_DATA_DIR"] = str(data_dir)
-    uvicorn.run("api.app:create_default_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers)
+    run_server(host=host or settings.host, port=port or settings.port,
+               workers=workers or settings.workers)
 
 
 @app.command()

@@ -22,6 +22,7 @@ class KG(DefinedNamespace):
     Attribute: URIRef
     Auditing: URIRef
     Authentication: URIRef
+    CompressionCodec: URIRef
     Concept: URIRef
     DataFormat: URIRef
     Deck: URIRef
