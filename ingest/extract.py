@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.limits import find_quantities
 from kg.types import Entity, Fact, RelationKind, Segment, SecurityCategory, Slide
@@ -76,6 +76,9 @@ SECURITY_RULES: tuple[tuple[SecurityCategory, re.Pattern[str]], ...] = (
         r"\bKerberos\b|\bSAML\b|\bCognito\b|\bauthenticat(?:e|es|ion)\b|\bActive Directory\b|"
         r"\bMFA\b|\bfederat(?:ed|ion)\b|\bLDAP\b", re.IGNORECASE)),
 )
+FINE_GRAINED = re.compile(r"\b(?:row|column|cell)[- ]level\b|\bfine[- ]grained\b|"
+                          r"\b(?:row|column|cell) and (?:row|column|cell)[- ]level\b",
+                          re.IGNORECASE)
 SECURITY_TITLE = re.compile(r"\bsecurity\b|\bencryption\b|\bKMS\b|\bIAM\b", re.IGNORECASE)
 ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("serverless", "serverless", re.compile(r"\bserverless\b", re.IGNORECASE)),
@@ -242,8 +245,9 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
             way, _ = found
             subject = context_entities[0] if context_entities and way != "in" and not \
                 any(e in parties for e in context_entities) else subject
-            return _pair_facts(slide, item, way, [subject] if subject else [], parties,
-                               negated=bool(NEGATION.search(text)))
+            facts = _pair_facts(slide, item, way, [subject] if subject else [], parties,
+                                negated=bool(NEGATION.search(text)))
+            return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
     if found is None:
         return []
     cues = all_cues(text)
@@ -307,7 +311,8 @@ def security_facts(slide: Slide, item: Located, subject: str | None,
     for category, pattern in SECURITY_RULES:
         if not pattern.search(text):
             continue
-        if not on_security_slide and category in ("accessControl", "auditing", "authentication"):
+        if not on_security_slide and category in ("accessControl", "auditing", "authentication") \
+                and not FINE_GRAINED.search(text):
             continue
         mechanisms = [e for e in item.entities if e != subject
                       and gazetteer.get(e, None) is not None] or [None]

@@ -93,6 +93,8 @@ def keep_row(kb: KB, parsed: Parsed, entity: str, other: str, kind: str) -> bool
     """Whether a related entity belongs in the list the question asks for."""
     if other == entity or other in parsed.excluded or kb.parts.get(other) in parsed.excluded:
         return False
+    if kb.parts.get(other) == entity:
+        return False
     if parsed.types and kind not in parsed.types:
         return False
     return not (parsed.managed_only and kind not in MANAGED_TYPES)
@@ -109,12 +111,14 @@ def group_items(kb: KB, parsed: Parsed, entity: str,
         info = kb.slides.get(row["slide"])
         if info is None:
             continue
-        owners = [other]
+        owner = other
         parent = kb.parts.get(other)
+        # A feature stands for its service in a list ("Redshift Streaming Ingestion" -> Redshift).
         if row["type"] == "Feature" and parent and parent != entity and \
-                kb.parts.get(entity) != parent and parent not in parsed.excluded:
-            owners.append(parent)
-        for owner in owners:
+                kb.parts.get(entity) != parent and parent not in parsed.excluded and \
+                kb.entities.get(parent) is not None and kb.entities[parent].type == "Service":
+            owner = parent
+        for owner in (owner,):
             refs = grouped.setdefault(owner, [])
             if all(r.slide != info.number for r in refs):
                 refs.append(source_ref(info, 1.0, row["text"]))
@@ -123,10 +127,28 @@ def group_items(kb: KB, parsed: Parsed, entity: str,
     return sorted(items, key=lambda item: (-len(item.sources), item.label))
 
 
+GENERIC = frozenset("""which what where services service data write writes load loads read reads
+send sends deliver delivers stream streams consume consumes source sources destination destinations
+target targets list slides mention mentions directly managed libraries library store stores
+amazon across course count both push ingest ingests into from""".split())
+
+
+def focus_items(kb: KB, parsed: Parsed, items: list[Item]) -> list[Item]:
+    """For a short, specific question, the items whose statements use its specific words."""
+    words = [w for w in re.findall(r"[a-z]{5,}", parsed.text.lower()) if w not in GENERIC
+             and not any(w in kb.labels.get(e, "").lower() for e in parsed.entities)]
+    if not words or len(parsed.text.split()) > 15:
+        return items
+    stems = [w[:6] for w in words]
+    matched = [item for item in items
+               if any(stem in ref.text.lower() for ref in item.sources for stem in stems)]
+    return matched if len(matched) >= 3 and len(matched) >= 0.4 * len(items) else items
+
+
 def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -> Answer:
     """Entities on the other side of a directional relation, each with its slides."""
     rows, sparql = list_rows(kb, parsed, entity)
-    items = group_items(kb, parsed, entity, rows)
+    items = focus_items(kb, parsed, group_items(kb, parsed, entity, rows))
     name = label(kb, entity)
     verb = LIST_QUERIES[parsed.intent][1]
     if not items:
@@ -206,7 +228,7 @@ def limit_score(question: str, row: dict[str, Any], base: float) -> float:
 
 
 def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
-                 entities: Sequence[str] = ()) -> Answer:
+                 entities: Sequence[str] = (), *, margin: float = 0.05) -> Answer:
     """The figure whose sentence best matches the question, with its unit and qualifier."""
     by_segment = segment_scores(scored)
     candidates = []
@@ -222,7 +244,7 @@ def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
     candidates.sort(key=lambda c: -c[0])
     best_score, best, info = candidates[0]
     same = [c for c in candidates if c[1]["text"] == best["text"] and c[2] == info]
-    runner = [c for c in candidates if c[1]["text"] != best["text"] and c[0] > best_score - 0.05]
+    runner = [c for c in candidates if c[1]["text"] != best["text"] and c[0] > best_score - margin]
     chosen = same + runner[:1]
     figures = "; ".join(
         f"{format_number(c[1]['value'])} {c[1]['symbol']}"
@@ -250,7 +272,8 @@ LIMIT_WORDS = re.compile(r"\b(?:max|maximum|min|minimum|limit|size|retention|how
 
 def compare_limits(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     """The asked figure for each compared entity, side by side."""
-    parts = [limit_answer(kb, parsed, scored, [entity]) for entity in parsed.entities[:3]]
+    parts = [limit_answer(kb, parsed, scored, [entity], margin=0.3)
+             for entity in parsed.entities[:3]]
     text = " ".join(part.answer for part in parts)
     sources = tuple(dict.fromkeys(s for part in parts for s in part.sources[:2]))
     return Answer(question=parsed.text, answer=f"Compared: {text}", intent="comparison",
@@ -335,10 +358,12 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
             if info is None:
                 continue
             score = by_segment.get((info.deck, info.number, row["lineStart"]), 0.0)
+            score += 0.05 * word_overlap(parsed.text, row["text"])
             if score > 0.5:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
                 evidence.append((score, "no", row["text"] + alt, row["slide"]))
-    best = passages(scored, n=2)
+    best = sorted(passages(scored, n=3), key=lambda p: -word_overlap(parsed.text,
+                                                                       segment_text(p.hit)))
     if best and best[0].score > 0.5:
         top = best[0]
         evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
@@ -383,13 +408,23 @@ CLAUSE = re.compile(r",?\s+and\s+(?=(?:which|what|how|in what|where|does|do|can|
                     r"\s+(?:vs\.?|versus)\s+|;\s+|\?\s+", re.IGNORECASE)
 
 
+def lexical(scored: Sequence[Scored], text: str) -> list[Scored]:
+    """Re-rank with a small bonus per content word a passage shares with the question."""
+    words = {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP}
+    if not words:
+        return list(scored)
+    bonus = [min(4, sum(1 for w in words if w in s.hit.text.lower())) for s in scored]
+    out = [Scored(s.hit, s.score + 0.03 * b) for s, b in zip(scored, bonus, strict=True)]
+    return sorted(out, key=lambda s: -s.score)
+
+
 def rank_clauses(kb: KB, text: str, query: Any, entities: Sequence[str]) -> list[Scored]:
     """Ranked passages for the whole question interleaved with those for each of its clauses."""
-    full = rank(kb, query, entities)
-    clauses = [c for c in CLAUSE.split(text) if len(c.split()) >= 2]
+    full = lexical(rank(kb, query, entities), text)
+    clauses = [c.split(":")[0] for c in CLAUSE.split(text) if len(c.split()) >= 2]
     if len(clauses) < 2:
         return full
-    rankings = [full] + [rank(kb, kb.embed_query(c), entities) for c in clauses]
+    rankings = [full] + [lexical(rank(kb, kb.embed_query(c), entities), c) for c in clauses]
     merged: list[Scored] = []
     seen: set[str] = set()
     for position in range(max(len(r) for r in rankings)):

@@ -48,9 +48,15 @@ def passages(scored: Sequence[Scored], *, n: int = 3, about: Sequence[str] = (),
     return picked
 
 
-def quote(items: Sequence[Scored]) -> str:
-    """Passages quoted with their slide numbers."""
-    return " ".join(f"\"{segment_text(p.hit)}\" ({cite([p.hit.slide])})." for p in items)
+def quote(items: Sequence[Scored], kb: KB | None = None) -> str:
+    """Passages quoted with their slide numbers; a short header brings the bullets under it."""
+    out = []
+    for p in items:
+        text = segment_text(p.hit)
+        if kb is not None and len(text.split()) <= 5 and not text.endswith("."):
+            text = f"{text}: " + "; ".join(kb.next_segments.get(p.hit.key, []))
+        out.append(f"\"{text}\" ({cite([p.hit.slide])}).")
+    return " ".join(out)
 
 
 def names(kb: KB, parsed: Parsed) -> str:
@@ -66,7 +72,7 @@ def passage_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], *, confiden
         return Answer(question=parsed.text, answer="The deck does not say.", intent=parsed.intent,
                       confidence=0.0, entities=parsed.entities)
     lead = lead or (f"About {names(kb, parsed)}" if parsed.entities else "Most relevant")
-    return Answer(question=parsed.text, answer=f"{lead}: {quote(best)}", intent=parsed.intent,
+    return Answer(question=parsed.text, answer=f"{lead}: {quote(best, kb)}", intent=parsed.intent,
                   sources=sources_from(kb, scored,
                                        first=[slide_key(p.hit.deck, p.hit.slide) for p in best]),
                   confidence=round(min(confidence, best[0].hit.score), 2),
@@ -80,11 +86,12 @@ def comparison_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answe
         words = [w.lower() for w in ([kb.entities[entity].label] + list(kb.entities[entity].aliases))
                  ] if entity in kb.entities else []
         own = [s for s in scored if not words or any(w in s.hit.text.lower() for w in words)]
-        picked += [p for p in passages(own, n=2) if p not in picked]
+        picked += [p for p in passages(own, n=3) if p not in picked]
     picked += [p for p in passages(scored, n=2) if p not in picked]
     base = passage_answer(kb, parsed, scored, confidence=0.6,
                           lead=f"Comparing {names(kb, parsed)}" if parsed.entities else "")
-    return Answer(question=parsed.text, answer=f"Comparing {names(kb, parsed)}: {quote(picked)}",
+    return Answer(question=parsed.text,
+                  answer=f"Comparing {names(kb, parsed)}: {quote(picked, kb)}",
                   intent="comparison", sources=base.sources, confidence=base.confidence,
                   entities=parsed.entities)
 
@@ -147,7 +154,7 @@ def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
         kb.parts.get(id_from_iri(other)) == id_from_iri(item.iri) for other in named)]
 
 
-def slide_listing(kb: KB, scored: Sequence[Scored], *, limit: int = 10) -> tuple[str, str]:
+def slide_listing(kb: KB, scored: Sequence[Scored], *, limit: int = 16) -> tuple[str, str]:
     """The best passage's slide as a compact list of its statements, and the slide key."""
     best = passages(scored, n=1)
     if not best:
@@ -180,7 +187,7 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
             lines.append(f"{label(kb, entity)}: " + ", ".join(
                 f"{v} ({cite(n)})" for v, n in values.items()))
     items: list[Item] = []
-    if parsed.types:
+    if parsed.types or re.search(r"\b(?:where|which)\b", parsed.text, re.IGNORECASE):
         items = list_from_passages(kb, parsed, scored, types=parsed.types)
     best = passages(scored, n=3)
     stated = "; ".join(lines)
@@ -193,7 +200,7 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
         f"{stated}." if stated else "",
         f"Named on the closest slide: {listed}." if listed else "",
         listing,
-        f"The deck says: {quote(best)}" if best and not listing else "") if part)
+        f"The deck says: {quote(best, kb)}" if best and not listing else "") if part)
     return Answer(question=parsed.text, answer=text or "The deck does not say.",
                   intent="attribute", items=tuple(items),
                   sources=sources_from(kb, scored, first=cited[:3]),
