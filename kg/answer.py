@@ -21,7 +21,7 @@ from kg.passages import (
     passages,
     verdict_of,
 )
-from kg.question import Parsed, classify_knn, parse_question
+from kg.question import CLAUSE, Parsed, classify_knn, parse_question
 from kg.retrieve import Scored, rank, segment_text, slide_key, source_ref, sources_from
 from kg.types import Answer, Item, SourceRef, Value
 from ontology.terms import KG
@@ -135,8 +135,13 @@ amazon across course count both push ingest ingests into from""".split())
 
 def focus_items(kb: KB, parsed: Parsed, items: list[Item]) -> list[Item]:
     """For a short, specific question, the items whose statements use its specific words."""
-    words = [w for w in re.findall(r"[a-z]{5,}", parsed.text.lower()) if w not in GENERIC
-             and not any(w in kb.labels.get(e, "").lower() for e in parsed.entities)]
+    from kg.question import excluded_spans
+
+    text = parsed.text.lower()
+    for start, end in excluded_spans(parsed.text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    labels = " ".join(kb.labels.get(e, "").lower() for e in parsed.entities)
+    words = [w for w in re.findall(r"[a-z]{5,}", text) if w not in GENERIC and w[:6] not in labels]
     if not words or len(parsed.text.split()) > 15:
         return items
     stems = [w[:6] for w in words]
@@ -364,7 +369,7 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
                 evidence.append((score, "no", row["text"] + alt, row["slide"]))
     best = sorted(passages(scored, n=3), key=lambda p: -word_overlap(parsed.text,
                                                                        segment_text(p.hit)))
-    if best and best[0].score > 0.5:
+    if best and (best[0].score > 0.5 or word_overlap(parsed.text, segment_text(best[0].hit)) > 2):
         top = best[0]
         evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
                          slide_key(top.hit.deck, top.hit.slide)))
@@ -403,9 +408,6 @@ def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
                 return mention
     return None
 
-
-CLAUSE = re.compile(r",?\s+and\s+(?=(?:which|what|how|in what|where|does|do|can|is)\b)|"
-                    r"\s+(?:vs\.?|versus)\s+|;\s+|\?\s+", re.IGNORECASE)
 
 
 def lexical(scored: Sequence[Scored], text: str) -> list[Scored]:

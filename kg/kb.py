@@ -104,7 +104,7 @@ def following_segments(meta: IndexMeta) -> dict[str, list[str]]:
     for rows in by_slide.values():
         rows.sort()
         for n, (_, key, _) in enumerate(rows):
-            out[key] = [text for _, _, text in rows[n + 1:n + 3]]
+            out[key] = [text for _, _, text in rows[n + 1:n + 5]]
     return out
 
 

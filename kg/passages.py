@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from kg.graph import entity_iri, id_from_iri, run_select
 from kg.kb import KB
-from kg.question import Parsed
+from kg.question import CLAUSE, Parsed
 from kg.retrieve import Scored, segment_text, slide_key, source_ref, sources_from
 from kg.types import Answer, Item
 
@@ -40,7 +40,10 @@ def passages(scored: Sequence[Scored], *, n: int = 3, about: Sequence[str] = (),
         if item.hit.kind != "segment":
             continue
         text = segment_text(item.hit)
-        if len(text.split()) < MIN_WORDS or any(segment_text(p.hit) == text for p in picked):
+        header = kb is not None and len(kb.next_segments.get(item.hit.key, [])) >= 2 \
+            and not text.endswith(".")
+        if (len(text.split()) < MIN_WORDS and not header) or any(
+                segment_text(p.hit) == text for p in picked):
             continue
         picked.append(item)
         if len(picked) == n:
@@ -67,7 +70,7 @@ def names(kb: KB, parsed: Parsed) -> str:
 def passage_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], *, confidence: float,
                    lead: str = "", n: int = 3) -> Answer:
     """The best passages, quoted with their slides."""
-    best = passages(scored, n=n)
+    best = passages(scored, n=n, kb=kb)
     if not best:
         return Answer(question=parsed.text, answer="The deck does not say.", intent=parsed.intent,
                       confidence=0.0, entities=parsed.entities)
@@ -86,8 +89,8 @@ def comparison_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answe
         words = [w.lower() for w in ([kb.entities[entity].label] + list(kb.entities[entity].aliases))
                  ] if entity in kb.entities else []
         own = [s for s in scored if not words or any(w in s.hit.text.lower() for w in words)]
-        picked += [p for p in passages(own, n=3) if p not in picked]
-    picked += [p for p in passages(scored, n=2) if p not in picked]
+        picked += [p for p in passages(own, n=3, kb=kb) if p not in picked]
+    picked += [p for p in passages(scored, n=2, kb=kb) if p not in picked]
     base = passage_answer(kb, parsed, scored, confidence=0.6,
                           lead=f"Comparing {names(kb, parsed)}" if parsed.entities else "")
     return Answer(question=parsed.text,
@@ -141,7 +144,7 @@ def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
     skip = set(parsed.entities) | set(parsed.excluded) | set(exclude)
     for row in slide_entities(kb, slide):
         entity = id_from_iri(row["entity"])
-        if entity in skip or (types and row["type"] not in types):
+        if entity in skip or kb.parts.get(entity) in skip or (types and row["type"] not in types):
             continue
         if not types and row["type"] in ("DataFormat", "Concept"):
             continue
@@ -193,7 +196,7 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
     stated = "; ".join(lines)
     listed = ", ".join(i.label for i in items)
     listing = ""
-    if not stated and not items:
+    if (not stated and not items) or len(CLAUSE.split(parsed.text)) > 1:
         listing, key = slide_listing(kb, scored)
         cited.append(key)
     text = " ".join(part for part in (

@@ -74,6 +74,8 @@ TYPE_NOUNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(ASKED + r"saas\b", re.IGNORECASE), ("ThirdPartyProduct", "Service")),
     (re.compile(ASKED + r"compression(?: formats?| codecs?)?\b", re.IGNORECASE), ("Compression",)),
 )
+CLAUSE = re.compile(r",?\s+and\s+(?=(?:which|what|how|in what|where|does|do|can|is)\b)|"
+                    r"\s+(?:vs\.?|versus)\s+|;\s+|\?\s+", re.IGNORECASE)
 ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 
 

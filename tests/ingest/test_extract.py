@@ -324,3 +324,41 @@ def test_extract_limit_falls_back_to_slide_subject(extract: Extract) -> None:
     limits = {(f.subject, f.limit.quantity, f.limit.value, f.limit.unit, f.line_start)
               for f in facts if f.kind == "limit" and f.limit}
     assert limits == {("sqs", "message size", 256.0, "KB", 2)}
+
+
+# ----------------------------------------------------------------- found on the real deck
+
+
+@pytest.mark.xfail(strict=True, reason="a bare Feature bullet in a list of features becomes the "
+                   "subject of every later bullet, so S3 and Aurora 'write to' Enhanced VPC routing")
+def test_extract_feature_list_item_does_not_capture_later_bullets(extract: Extract) -> None:
+    facts = extract("Redshift imports",
+                    ["• Enhanced VPC routing", "", "• Amazon Aurora zero-ETL integration",
+                     "• Auto replication from Aurora -> Redshift"])
+    assert relations(facts) == {("aurora", "writesTo", "redshift")}
+
+
+@pytest.mark.xfail(strict=True, reason="LABEL_CUE matches 'Producer' inside the entity name "
+                   "'Kinesis Producer Library', so later diagram labels become producers")
+def test_extract_caption_word_inside_entity_name_is_not_a_caption(extract: Extract) -> None:
+    lines = ["SDK", "Kinesis Producer Library (KPL)", "", "Kinesis Agent", "", "Amazon S3", "",
+             "Redshift"]
+    facts = extract("Kinesis Data Firehose", lines)
+    found = relations(facts)
+    assert ("s3", "writesTo", KDF) not in found and ("redshift", "writesTo", KDF) not in found
+
+
+@pytest.mark.xfail(strict=True, reason="a 'destination' header plus any n't in the child yields a "
+                   "negative relation to whatever entity the child names")
+def test_extract_destination_region_header_is_not_a_flow(extract: Extract) -> None:
+    facts = extract("Redshift snapshots", ["• In the destination AWS region:",
+                                           "• Create a KMS key if you don’t have one already"])
+    assert relations(facts) == set()
+
+
+@pytest.mark.xfail(strict=True, reason="a trailing 'from' anywhere in the sentence makes S3 in "
+                   "'(only for S3)' a producer of Firehose")
+def test_extract_conversion_from_format_is_not_a_source(extract: Extract) -> None:
+    facts = extract("Kinesis Data Firehose",
+                    ["• Data Conversions from JSON to Parquet / ORC (only for S3)"])
+    assert ("s3", "writesTo", KDF) not in relations(facts)
