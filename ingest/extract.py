@@ -38,6 +38,7 @@ IN_CUES = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_WINDOW = 12
+LIST_GLUE = re.compile(r"^\s*(?:/|,|&|and|or|\+)\s*$", re.IGNORECASE)
 # What may stand before an entity that is the grammatical subject of its sentence.
 OPENING = re.compile(r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both)\s+)?$", re.IGNORECASE)
 QUERY_CUES = re.compile(
@@ -88,8 +89,9 @@ ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("deliverySemantics", "at least once", re.compile(r"\bat[- ]least[- ]once\b", re.IGNORECASE)),
     ("deliverySemantics", "exactly once", re.compile(r"\bexactly[- ]once\b", re.IGNORECASE)),
     ("deliverySemantics", "at most once", re.compile(r"\bat[- ]most[- ]once\b", re.IGNORECASE)),
-    ("ordering", "ordered", re.compile(r"\b(?:ordering|ordered|FIFO)\b", re.IGNORECASE)),
-    ("latency", "real time", re.compile(r"\breal[- ]time\b", re.IGNORECASE)),
+    ("ordering", "ordered", re.compile(r"(?<!best effort )\b(?:ordering|ordered|FIFO)\b",
+                                       re.IGNORECASE)),
+    ("latency", "real time", re.compile(r"(?<!near )(?<!near-)\breal[- ]time\b", re.IGNORECASE)),
     ("latency", "near real time", re.compile(r"\bnear[- ]real[- ]time\b", re.IGNORECASE)),
     ("scaling", "automatic scaling", re.compile(r"\bauto(?:matic)?[- ]?scal", re.IGNORECASE)),
 )
@@ -133,8 +135,17 @@ def make_fact(slide: Slide, segment: Segment, **fields: object) -> Fact:
 def split_at_cue(text: str, spans: Sequence[Span], cue: re.Match[str]) -> tuple[list[str],
                                                                                  list[str]]:
     """Entities before the cue and entities after it."""
-    before = [span[0] for span in spans
-              if span[2] <= cue.start() and OPENING.match(text[: span[1]])]
+    before: list[str] = []
+    previous_end = 0
+    for span in spans:
+        if span[2] > cue.start():
+            break
+        gap = text[previous_end: span[1]]
+        if (not before and OPENING.match(gap)) or (before and LIST_GLUE.match(gap)):
+            before.append(span[0])
+            previous_end = span[2]
+        elif before:
+            break
     after = [span[0] for span in spans if span[1] >= cue.end()]
     return list(dict.fromkeys(before)), list(dict.fromkeys(after))
 
@@ -163,8 +174,9 @@ ROLE = re.compile(r"\b(?:can be|is|as) (?:a|an|the) (?:destination|target|sink|o
 HEAD_LIST = re.compile(r"^\s*([^:]{3,80}):\s*\S")
 
 
-LABEL_CUE = re.compile(r"(destinations?|targets?|sinks?|outputs?|consumers?)|(sources?|producers?|"
-                       r"inputs?)", re.IGNORECASE)
+LABEL_CUE = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:([Dd]estinations?|[Tt]argets?|"
+                       r"[Ss]inks?|[Oo]utputs?|[Cc]onsumers?)|([Ss]ources?|[Pp]roducers?|"
+                       r"[Ii]nputs?))(?![a-z])")
 LABEL_GROUP = 6
 
 
@@ -180,6 +192,8 @@ def label_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> 
         if item.segment.kind != "label" or len(text.split()) > 6:
             continue
         cue = LABEL_CUE.search(text)
+        if cue is not None and any(a <= cue.start() < b for _, a, b in item.spans):
+            cue = None
         cue_way = None if cue is None else ("out" if cue.group(1) else "in")
         for entity, start, _ in item.spans:
             if entity == subject:
@@ -227,13 +241,15 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
     facts: list[Fact] = []
     if ROLE.search(text):
         return []
-    arrow = ARROW.search(text)
-    if arrow:
-        before, after = split_at_cue(text, spans, arrow)
-        for a in before[-1:]:
-            for b in after[:1]:
-                facts.append(make_fact(slide, item.segment, kind="relation", subject=a,
-                                       relation="writesTo", object=b))
+    arrows = list(ARROW.finditer(text))
+    if arrows:
+        # "A -> B -> C": each arrow joins the last entity before it to the first after it.
+        for arrow in arrows:
+            before = [span[0] for span in spans if span[2] <= arrow.start()]
+            after = [span[0] for span in spans if span[1] >= arrow.end()]
+            if before and after and before[-1] != after[0]:
+                facts.append(make_fact(slide, item.segment, kind="relation", subject=before[-1],
+                                       relation="writesTo", object=after[0]))
         if facts:
             return facts
     found = direction_of(text)
@@ -246,7 +262,7 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
             subject = context_entities[0] if context_entities and way != "in" and not \
                 any(e in parties for e in context_entities) else subject
             facts = _pair_facts(slide, item, way, [subject] if subject else [], parties,
-                                negated=bool(NEGATION.search(text)))
+                                negated=bool(NEGATION.search(context)))
             return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
     if found is None:
         return []
@@ -254,11 +270,13 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
     for n, (way, cue) in enumerate(cues):
         end = cues[n + 1][1].start() if n + 1 < len(cues) else len(text)
         before, after = split_at_cue(text[:end], [s for s in spans if s[1] < end], cue)
-        subjects = before[-1:] if before else ([subject] if subject else [])
+        subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
-        negated = bool(NEGATION.search(text[: cue.end() + 40]))
+        reverse = REVERSE_NEGATION.search(text)
+        window = text[: cue.end()] if reverse else text[: cue.end() + 15]
+        negated = bool(NEGATION.search(window))
         facts += _pair_facts(slide, item, way, subjects, objects, negated=negated)
-        if REVERSE_NEGATION.search(text):
+        if reverse:
             facts += _pair_facts(slide, item, "in" if way == "out" else "out", subjects,
                                  objects, negated=True)
     return facts
@@ -374,10 +392,19 @@ def limit_facts(slide: Slide, item: Located, subject: str | None,
     return facts
 
 
+def defining_title(title: str) -> bool:
+    """A title that is the entity's name alone, "What is X", or X with one more word."""
+    if DEFINITION_TITLE.search(title):
+        return True
+    extra = re.sub(r"\b(?:amazon|aws|apache)\b", " ", title, flags=re.IGNORECASE)
+    return not re.search(r"security|anti-?pattern|cost|pricing|limit|vs\.?|\bversus\b|"
+                         r"troubleshoot|monitor", extra, re.IGNORECASE)
+
+
 def description_fact(slide: Slide, items: Sequence[Located],
                      subject: str | None, title_ids: Sequence[str]) -> list[Fact]:
     """The first prose bullet of a slide whose title is just the entity, or "What is X"."""
-    if subject is None or len(title_ids) != 1:
+    if subject is None or len(title_ids) != 1 or not defining_title(slide.title):
         return []
     for item in items:
         if item.segment.kind in ("bullet", "text") and len(item.segment.text) > 25:
@@ -424,7 +451,8 @@ def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
     return not any(span[1] >= cue.end() for span in spans) and len(text) - cue.end() < 50
 
 
-def next_context(item: Located, context: Context, subject: str | None) -> tuple[Context, bool]:
+def next_context(item: Located, context: Context, subject: str | None,
+                 services: frozenset[str] = frozenset()) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
     own = direction_of(text)
@@ -436,7 +464,8 @@ def next_context(item: Located, context: Context, subject: str | None) -> tuple[
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
     covered = sum(span[2] - span[1] for span in item.spans)
-    if item.segment.kind == "bullet" and len(item.entities) == 1 and covered >= 0.8 * len(text):
+    if item.segment.kind == "bullet" and len(item.entities) == 1 and covered >= 0.8 * len(text) \
+            and item.entities[0] in services:
         return Context("", (), item.entities[0]), True
     return Context("", (), context.subject or subject), False
 
@@ -451,11 +480,13 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
     facts += label_facts(slide, items, subject)
+    services = frozenset(e for item in items for e in item.entities
+                         if e in gazetteer and gazetteer[e].type in ("Service", "Software"))
     context = Context("", (), subject)
     for item in items:
         if item.segment.kind in ("title", "link", "code"):
             continue
-        context, switched = next_context(item, context, subject)
+        context, switched = next_context(item, context, subject, services)
         if switched:
             continue
         shifted = topic_shift(item, title_ids, context.subject)

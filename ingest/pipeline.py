@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.extract import Span, extract_facts
@@ -29,6 +29,17 @@ class Extraction:
     facts: list[Fact] = field(default_factory=list)
     unresolved: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+
+
+def unique_deck(slides: list[Slide], path: Path, seen: set[str]) -> list[Slide]:
+    """Slides re-labelled with a deck id no earlier deck of this ingest uses."""
+    deck = slides[0].deck if slides else path.stem
+    if deck in seen:
+        suffix = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+        deck = f"{deck}-{suffix}"
+        slides = [replace(slide, deck=deck) for slide in slides]
+    seen.add(deck)
+    return slides
 
 
 def deck_record(path: Path, slides: list[Slide], segments: list[Segment]) -> DeckRecord:
@@ -82,11 +93,14 @@ def extract_decks(paths: Sequence[Path], gazetteer: dict[str, Entity],
     """Read and extract every deck; a broken deck is reported and skipped."""
     out = Extraction()
     read: list[tuple[Path, list[Slide]]] = []
+    seen: set[str] = set()
     for path in paths:
         try:
-            read.append((path, read_deck(path)))
+            slides = read_deck(path)
         except BadDeck as e:
             out.failures.append(str(e))
+            continue
+        read.append((path, unique_deck(slides, path, seen)))
     texts = [s.title for _, slides in read for s in slides]
     texts += [seg.text for _, slides in read for s in slides for seg in segment_slide(s)]
     find, out.unresolved = mention_finder(texts, gazetteer)

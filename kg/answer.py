@@ -21,7 +21,14 @@ from kg.passages import (
     passages,
     verdict_of,
 )
-from kg.question import CLAUSE, Parsed, classify_knn, parse_question
+from kg.question import (
+    ASKS_ONE,
+    CLAUSE,
+    Parsed,
+    classify_knn,
+    parse_question,
+    yes_no_clause,
+)
 from kg.retrieve import Scored, rank, segment_text, slide_key, source_ref, sources_from
 from kg.types import Answer, Item, SourceRef, Value
 from ontology.terms import KG
@@ -367,9 +374,12 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
             if score > 0.5:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
                 evidence.append((score, "no", row["text"] + alt, row["slide"]))
-    best = sorted(passages(scored, n=3), key=lambda p: -word_overlap(parsed.text,
-                                                                       segment_text(p.hit)))
-    if best and (best[0].score > 0.5 or word_overlap(parsed.text, segment_text(best[0].hit)) > 2):
+    clause = yes_no_clause(parsed.text)
+    if clause != parsed.text and len(clause.split()) >= 4:
+        scored = lexical(rank(kb, kb.embed_query(clause), parsed.entities), clause)
+    best = sorted(passages(scored, n=3, kb=kb), key=lambda p: -word_overlap(clause,
+                                                                          segment_text(p.hit)))
+    if best and (best[0].score > 0.5 or word_overlap(clause, segment_text(best[0].hit)) > 2):
         top = best[0]
         evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
                          slide_key(top.hit.deck, top.hit.slide)))
@@ -392,6 +402,39 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
                   sparql=rendered_query(kb.book, "negations_of",
                                         entity=entity_iri(parsed.entities[0]))
                   if parsed.entities else None)
+
+
+def relation_verdict(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer | None:
+    """Yes when the graph has the asked edge between the two entities, no when it denies it."""
+    entity, other = parsed.entities[0], parsed.entities[1]
+    rows, sparql = list_rows(kb, parsed, entity)
+    for row in rows:
+        if id_from_iri(row["entity"]) in (other, kb.parts.get(other)):
+            info = kb.slides.get(row["slide"])
+            where = f" ({cite([info.number])})" if info else ""
+            text = f"Yes. The deck says: \"{row['text']}\"{where}."
+            return Answer(question=parsed.text, answer=text, intent=parsed.intent, verdict="yes",
+                          sources=sources_from(kb, scored, first=[row["slide"]]),
+                          sparql="\n\n".join(sparql), confidence=0.9, entities=parsed.entities)
+    for row in run_select(kb.store, kb.book, "negations_of", entity=entity_iri(entity)):
+        if {id_from_iri(row["subject"]), id_from_iri(row["object"])} == {entity, other}:
+            info = kb.slides.get(row["slide"])
+            where = f" ({cite([info.number])})" if info else ""
+            return Answer(question=parsed.text, answer=f"No. The deck says: \"{row['text']}\"{where}.",
+                          intent=parsed.intent, verdict="no",
+                          sources=sources_from(kb, scored, first=[row["slide"]]),
+                          sparql=rendered_query(kb.book, "negations_of", entity=entity_iri(entity)),
+                          confidence=0.9, entities=parsed.entities)
+    stated = group_items(kb, replace(parsed, excluded=(), types=(), managed_only=False), entity,
+                         rows)
+    listed = ", ".join(item.label for item in stated[:12])
+    verb = LIST_QUERIES[parsed.intent][1]
+    text = (f"The deck does not say that {label(kb, entity)} {verb} {label(kb, other)}, nor that "
+            f"it does not." + (f" It states that {label(kb, entity)} {verb}: {listed}."
+                               if listed else ""))
+    return Answer(question=parsed.text, answer=text, intent=parsed.intent, verdict=None,
+                  items=tuple(stated), sources=sources_from(kb, scored),
+                  sparql="\n\n".join(sparql), confidence=0.5, entities=parsed.entities)
 
 
 def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
@@ -446,7 +489,7 @@ def last_sentence(text: str) -> str:
 def hop_answer(kb: KB, parsed: Parsed, query: Any, hop: str, *, k: int) -> Answer:
     """Answer the last sentence about the bridge entity the earlier sentences point to."""
     tail = last_sentence(parsed.text)
-    scored = rank(kb, kb.embed_query(tail), [hop])
+    scored = lexical(rank(kb, kb.embed_query(tail), [hop]), tail)
     via = f"That is {label(kb, hop)} ({cite([s.slide for s in sources_from(kb, scored, k=1)])})."
     from kg.question import LIMIT, wanted_types
 
@@ -457,6 +500,8 @@ def hop_answer(kb: KB, parsed: Parsed, query: Any, hop: str, *, k: int) -> Answe
     types = wanted_types(tail) or ("Software", "Service")
     found = list_from_passages(kb, replace(parsed, entities=(hop,), text=tail), scored,
                                types=types)
+    if ASKS_ONE.search(tail):
+        found = found[:1]
     listed = ", ".join(i.label for i in found)
     text = f"{via} The deck names {listed} for it." if found else via
     best = passages(scored, n=2)
@@ -478,7 +523,11 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
                                                           "definition") else None
     if hop:
         return hop_answer(kb, parsed, query, hop, k=k)
-    if parsed.intent in LIST_QUERIES and parsed.entities:
+    relation = relation_verdict(kb, parsed, scored) if (
+        parsed.yes_no and parsed.intent in LIST_QUERIES and len(parsed.entities) >= 2) else None
+    if relation is not None:
+        result = relation
+    elif parsed.intent in LIST_QUERIES and parsed.entities:
         result = list_answer(kb, parsed, scored, parsed.entities[0])
     elif parsed.intent == "limit" and parsed.entities:
         result = limit_answer(kb, parsed, scored, [hop] if hop else ())
@@ -495,7 +544,8 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
         result = attribute_answer(kb, parsed, scored)
     else:
         result = passage_answer(kb, parsed, scored, confidence=0.6 if parsed.entities else 0.3)
-    if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no":
+    if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no" and \
+            relation is None:
         verdict = yes_no_answer(kb, parsed, scored)
         result = replace(result, verdict=verdict.verdict,
                          answer=f"{result.answer} {verdict.answer}")

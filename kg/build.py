@@ -166,6 +166,7 @@ def build(decks: Sequence[DeckRecord], facts: Sequence[Fact], gazetteer: Mapping
         raise ShapeViolation(f"the built graph violates ontology/shapes.ttl:\n{report[:4000]}")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    work.chmod(0o755)  # mkdtemp makes it 0700; a server may run as another user
     try:
         write_quads(quads, work / GRAPH_FILE)
         items = vector_items(decks, facts, gazetteer)

@@ -205,6 +205,12 @@ def _relation_quads(fact: Fact, g: URIRef) -> list[Quad]:
     return quads
 
 
+def decimal_of(value: float) -> Decimal:
+    """A figure as an exact decimal in its shortest form (256, not 256.0)."""
+    number = float(value)
+    return Decimal(int(number)) if number.is_integer() else Decimal(repr(number))
+
+
 def fact_quads(fact: Fact, units: Mapping[str, URIRef]) -> list[Quad]:
     """The quads one fact contributes to its slide's graph."""
     g = slide_iri(fact.deck, fact.slide)
@@ -225,7 +231,7 @@ def fact_quads(fact: Fact, units: Mapping[str, URIRef]) -> list[Quad]:
             (subject, KG.hasLimit, node, g),
             (node, RDF.type, KG.Limit, g),
             (node, KG.quantity, Literal(limit.quantity), g),
-            (node, KG.value, Literal(Decimal(repr(limit.value)), datatype=XSD.decimal), g),
+            (node, KG.value, Literal(decimal_of(limit.value), datatype=XSD.decimal), g),
             (node, KG.unit, units[limit.unit], g),
             *_lines(node, fact, g),
         ]

@@ -120,7 +120,7 @@ def typed_mentions(kb: KB, parsed: Parsed, scored: Sequence[Scored],
         if first is not None and item.score < first - 0.05:
             break
         info = kb.slides.get(slide_key(item.hit.deck, item.hit.slide))
-        for entity in kb.mentions_in(segment_text(item.hit)):
+        for entity in kb.mentions_in(item.hit.text):
             known = kb.entities.get(entity)
             if known is None or known.type not in types or entity in skip or info is None:
                 continue

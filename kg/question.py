@@ -76,6 +76,8 @@ TYPE_NOUNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 )
 CLAUSE = re.compile(r",?\s+and\s+(?=(?:which|what|how|in what|where|does|do|can|is)\b)|"
                     r"\s+(?:vs\.?|versus)\s+|;\s+|\?\s+", re.IGNORECASE)
+ASKS_ONE = re.compile(ASKED + r"(?:engine|service|database|runtime|library|tool|store|cache|"
+                      r"format|framework|product)\b(?!s)", re.IGNORECASE)
 ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 
 
@@ -175,8 +177,10 @@ def directed(text: str, mention: Mention) -> tuple[str | None, int]:
 def simple_direction(text: str, before: str, after: str) -> str | None:
     """The list intent from direction words anywhere in the question."""
     if TRIGGER.search(text):
-        return "triggered_by" if re.search(r"\b(?:trigger\w*|invok\w*)\b[^?]*$", before,
-                                          re.IGNORECASE) else "triggers"
+        passive = re.match(r"^\W*(?:\w+\s+){0,2}?(?:be|is|are|get|gets|being)\s+"
+                           r"(?:triggered|invoked)\b", after, re.IGNORECASE)
+        active_before = re.search(r"\b(?:trigger\w*|invok\w*)\b[^?]*$", before, re.IGNORECASE)
+        return "triggered_by" if passive or active_before else "triggers"
     if INTO_X.search(before):
         return "writes_to"
     if CONSUMER_NOUNS.search(before) or FROM_X.search(before):
@@ -222,6 +226,15 @@ def coarse_intent(text: str, knn: str) -> str:
     if knn in ("definition", "attribute", "yes_no", "limit", "security", "comparison"):
         return knn
     return "search"
+
+
+def yes_no_clause(text: str) -> str:
+    """The part of a question that asks yes or no ("... , and does X increase Y?")."""
+    match = YES_NO_START.search(text)
+    if match is None or not re.search(r"\b(?:which|what|how|where|who)\b", text[: match.start()],
+                                      re.IGNORECASE):
+        return text
+    return text[match.start():].lstrip(",;:?. ")
 
 
 def wanted_types(text: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from ingest.pipeline import Extraction, ingest
 from kg.build import SUMMARY_FILE, build
 from kg.errors import ShapeViolation
 from kg.gazetteer import load_gazetteer
-from kg.graph import GRAPH_FILE, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, deck_iri, entity_iri, slide_iri
+from kg.graph import GAZETTEER_GRAPH, GRAPH_FILE, ONTOLOGY_GRAPH, deck_iri, entity_iri, slide_iri
 from kg.settings import PROJECT_ROOT
 from kg.types import Entity
 from ontology.terms import GAZETTEER, KG, KGI
@@ -65,15 +65,14 @@ def test_build_tiny_deck_matches_golden(tiny: tuple[Path, Extraction]) -> None:
     expected = Graph().parse(GOLDEN)
     if not isomorphic(built, expected):
         _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
-        pytest.fail(f"built graph differs from {GOLDEN.name}:\n+ built only:\n"
-                    f"{only_built.serialize(format='nt')}\n- golden only:\n"
-                    f"{only_expected.serialize(format='nt')}")
+        pytest.fail(
+            f"built graph differs from {GOLDEN.name}:\n+ built only:\n"
+            f"{only_built.serialize(format='nt')}\n- golden only:\n"
+            f"{only_expected.serialize(format='nt')}"
+        )
     assert len(built) == len(expected)
 
 
-@pytest.mark.xfail(strict=True, reason="description_fact takes the first prose bullet of any "
-                   "one-entity title, so a security or anti-pattern bullet becomes the entity's "
-                   "description (DEFINITION_TITLE is never used)")
 def test_build_descriptions_come_only_from_entity_slides(tiny: tuple[Path, Extraction]) -> None:
     dataset = load_dataset(tiny[0])
     descriptions = {(s, o) for s, _, o, _ in dataset.quads((None, KG.description, None, None))}
@@ -87,13 +86,11 @@ def test_build_one_named_graph_per_slide(tiny: tuple[Path, Extraction]) -> None:
     names = {str(g) for _, _, _, g in dataset.quads((None, None, None, None))}
     slides = {name for name in names if name.startswith(str(KGI["slide/"]))}
     assert slides == {str(slide_iri("tiny-deck", n)) for n in (1, 2, 3, 4)}
-    assert names - slides == {str(ONTOLOGY_GRAPH), str(GAZETTEER_GRAPH),
-                              str(deck_iri("tiny-deck"))}
+    assert names - slides == {str(ONTOLOGY_GRAPH), str(GAZETTEER_GRAPH), str(deck_iri("tiny-deck"))}
     # Each fact lives in the graph of the slide that states it.
     edge = (entity_iri("kinesis-data-firehose"), KG.writesTo, entity_iri("s3"))
     assert {str(g) for *_, g in dataset.quads((*edge, None))} == {str(slide_iri("tiny-deck", 1))}
-    limit_graphs = {str(g) for *_, g in dataset.quads((entity_iri("sqs"), KG.hasLimit, None,
-                                                       None))}
+    limit_graphs = {str(g) for *_, g in dataset.quads((entity_iri("sqs"), KG.hasLimit, None, None))}
     assert limit_graphs == {str(slide_iri("tiny-deck", 2))}
 
 
@@ -106,18 +103,27 @@ def test_build_summary_json(tiny: tuple[Path, Extraction]) -> None:
     assert summary["relations_by_kind"] == {"notWritesTo": 1, "writesTo": 2}
     # One negated relation plus one anti-pattern.
     assert summary["negative_facts"] == 2
-    assert {k: summary["facts_by_kind"][k] for k in
-            ("about", "antiPattern", "attribute", "limit", "relation", "security")} == {
-        "about": 4, "antiPattern": 1, "attribute": 2, "limit": 1, "relation": 3, "security": 1,
+    assert {
+        k: summary["facts_by_kind"][k]
+        for k in ("about", "antiPattern", "attribute", "limit", "relation", "security")
+    } == {
+        "about": 4,
+        "antiPattern": 1,
+        "attribute": 2,
+        "limit": 1,
+        "relation": 3,
+        "security": 1,
     }
-    assert summary["decks"] == [{"deck": "tiny-deck", "file": "tiny-deck.txt", "sha256": digest,
-                                 "slides": 4}]
+    assert summary["decks"] == [
+        {"deck": "tiny-deck", "file": "tiny-deck.txt", "sha256": digest, "slides": 4}
+    ]
     assert summary["entities"] == len(load_gazetteer(GAZETTEER))
     assert summary["triples"] > 0 and summary["built_at"]
 
 
 def test_build_shape_violation_leaves_data_dir_untouched(
-        tiny: tuple[Path, Extraction], gazetteer: dict[str, Entity], tmp_path: Path) -> None:
+    tiny: tuple[Path, Extraction], gazetteer: dict[str, Entity], tmp_path: Path
+) -> None:
     _, extraction = tiny
     out = tmp_path / "data"
     build(extraction.decks, extraction.facts, gazetteer, out, embed=None, embed_model=MODEL)
@@ -125,14 +131,21 @@ def test_build_shape_violation_leaves_data_dir_untouched(
     relation = next(f for f in extraction.facts if f.kind == "relation")
     bad = replace(relation, object="no-such-service")
     with pytest.raises(ShapeViolation, match="shapes"):
-        build(extraction.decks, [*extraction.facts, bad], gazetteer, out, embed=None,
-              embed_model=MODEL)
+        build(
+            extraction.decks,
+            [*extraction.facts, bad],
+            gazetteer,
+            out,
+            embed=None,
+            embed_model=MODEL,
+        )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
 
 
-def test_build_rebuild_swaps_whole_dir(tiny: tuple[Path, Extraction],
-                                       gazetteer: dict[str, Entity], tmp_path: Path) -> None:
+def test_build_rebuild_swaps_whole_dir(
+    tiny: tuple[Path, Extraction], gazetteer: dict[str, Entity], tmp_path: Path
+) -> None:
     _, extraction = tiny
     out = tmp_path / "data"
     build(extraction.decks, extraction.facts, gazetteer, out, embed=None, embed_model=MODEL)

@@ -60,7 +60,7 @@ def test_graph_limit_matches_golden_triples() -> None:
         @prefix kg: <https://w3id.org/kgqa/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
         <{entity_iri('sqs')}> kg:hasLimit <{node}> .
-        <{node}> a kg:Limit ; kg:quantity "message size" ; kg:value "256.0"^^xsd:decimal ;
+        <{node}> a kg:Limit ; kg:quantity "message size" ; kg:value "256"^^xsd:decimal ;
             kg:unit <{units['KB']}> ; kg:qualifier "maximum" ; kg:text "Max 256 KB" ;
             kg:lineStart 10 ; kg:lineEnd 11 .
     """, format="turtle")
