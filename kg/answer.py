@@ -370,8 +370,8 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
             if info is None:
                 continue
             score = by_segment.get((info.deck, info.number, row["lineStart"]), 0.0)
-            score += 0.05 * word_overlap(parsed.text, row["text"])
-            if score > 0.5:
+            score += 0.05 * word_overlap(parsed.text, row["text"]) + 0.15
+            if score > 0.65:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
                 evidence.append((score, "no", row["text"] + alt, row["slide"]))
     clause = yes_no_clause(parsed.text)
@@ -379,7 +379,10 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
         scored = lexical(rank(kb, kb.embed_query(clause), parsed.entities), clause)
     best = sorted(passages(scored, n=3, kb=kb), key=lambda p: -word_overlap(clause,
                                                                           segment_text(p.hit)))
-    if best and (best[0].score > 0.5 or word_overlap(clause, segment_text(best[0].hit)) > 2):
+    entity_words = " ".join(kb.labels.get(e, "") for e in parsed.entities).lower()
+    shared = word_overlap(clause, segment_text(best[0].hit)) - word_overlap(
+        entity_words, segment_text(best[0].hit)) if best else 0
+    if best and shared >= 1 and (best[0].score > 0.5 or shared > 2):
         top = best[0]
         evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
                          slide_key(top.hit.deck, top.hit.slide)))
