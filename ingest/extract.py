@@ -506,7 +506,9 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         own = direction_of(item.segment.text)
         if own is not None and dangling(item.segment.text, item.spans, own[1]):
             context = Context(item.segment.text, (), local)
-    return dedupe([fact for fact in facts if partners_ok(fact, gazetteer)])
+    named = set(title_ids) | {e for item in items for e in item.entities}
+    return dedupe([fact for fact in facts if partners_ok(fact, gazetteer)
+                   and (fact.kind != "relation" or {fact.subject, fact.object} <= named)])
 
 
 def topic_shift(item: Located, title_ids: Sequence[str], current: str | None) -> str | None:

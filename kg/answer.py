@@ -373,7 +373,10 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
             score += 0.05 * word_overlap(parsed.text, row["text"]) + 0.15
             if score > 0.65:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
-                evidence.append((score, "no", row["text"] + alt, row["slide"]))
+                key = f"segment:{info.deck}:{info.number}:{row['lineStart']}"
+                follow = kb.next_segments.get(key, [])[:1]
+                text = row["text"] + alt + "".join(f"; {t}" for t in follow if not alt)
+                evidence.append((score, "no", text, row["slide"]))
     clause = yes_no_clause(parsed.text)
     if clause != parsed.text and len(clause.split()) >= 4:
         scored = lexical(rank(kb, kb.embed_query(clause), parsed.entities), clause)

@@ -325,12 +325,22 @@ def load_store(data_dir: Path) -> ox.Store:
     return store
 
 
+@dataclass(frozen=True)
+class QueryIndex:
+    """The rows of one fixed query run once without bindings, grouped by one variable's value."""
+
+    store: ox.Store
+    variable: str
+    rows: dict[str, list[dict[str, Any]]]
+
+
 @dataclass
 class QueryBook:
-    """The fixed queries of kg/queries, read once."""
+    """The fixed queries of kg/queries, read once, and the per-entity row tables built at load."""
 
     texts: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    indexes: dict[str, QueryIndex] = field(default_factory=dict)
 
 
 def load_queries(query_dir: Path = QUERY_DIR) -> QueryBook:
@@ -366,11 +376,30 @@ def term_value(term: Any) -> Any:
     return term.value
 
 
+def index_query(store: ox.Store, book: QueryBook, name: str, variable: str) -> None:
+    """Run a fixed query once unbound and keep its rows by `variable`, for run_select to serve.
+
+    Only for a read-only store and a query whose rows bound to a value are exactly its unbound
+    rows with that value, in the same order (no FILTER, aggregate or ORDER BY on the variable):
+    Oxigraph evaluates a substitution as a filter over the unbound query, so those rows match.
+    """
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in run_select(store, book, name):
+        grouped.setdefault(str(row[variable]), []).append(row)
+    with book.lock:
+        book.indexes[name] = QueryIndex(store, variable, grouped)
+
+
 def run_select(store: ox.Store, book: QueryBook, name: str,
                **bindings: object) -> list[dict[str, Any]]:
     """Run the named fixed query with values bound, as a list of plain dict rows."""
     if name not in book.texts:
         raise NotFound(f"no query named {name!r} in {QUERY_DIR}")
+    index = book.indexes.get(name)
+    if index is not None and index.store is store and list(bindings) == [index.variable]:
+        value = bindings[index.variable]
+        if isinstance(value, URIRef):
+            return [dict(row) for row in index.rows.get(str(value), ())]
     substitutions = {ox.Variable(key): _bind(value) for key, value in bindings.items()}
     results = store.query(book.texts[name], use_default_graph_as_union=True,
                           substitutions=substitutions)

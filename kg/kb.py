@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from kg.embed import Encoder, Vectors, embed, load_encoder
 from kg.gazetteer import alias_table, load_gazetteer
-from kg.graph import QueryBook, id_from_iri, load_queries, load_store, run_select
+from kg.graph import QueryBook, id_from_iri, index_query, load_queries, load_store, run_select
 from kg.question import IntentModel, read_examples
 from kg.types import Entity
 from ontology.terms import GAZETTEER
@@ -55,6 +55,8 @@ class KB:
     slide_segments: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Entity IRI -> slide IRI -> 1 about / 0 mentions (the entity or a part); None: ask the store.
+    entity_slides: dict[str, dict[str, int]] | None = None
 
     def mentions_in(self, text: str) -> list[str]:
         """Entity ids a passage names, in order (the question linker over passage text)."""
@@ -121,10 +123,25 @@ def segments_by_slide(meta: IndexMeta) -> dict[str, list[str]]:
     return {key: [text for _, text in sorted(value)] for key, value in rows.items()}
 
 
+# Per-entity fact queries answering asks once per linked entity: served from tables built at load.
+INDEXED_QUERIES = (("limits_of", "entity"), ("security_of", "entity"), ("attributes_of", "entity"))
+
+
+def slides_by_entity(store: ox.Store, book: QueryBook) -> dict[str, dict[str, int]]:
+    """Entity IRI -> slide IRI -> 1 if about it (or a part), 0 if it only mentions one."""
+    out: dict[str, dict[str, int]] = {}
+    for row in run_select(store, book, "slides_about"):
+        slides = out.setdefault(row["entity"], {})
+        slides[row["slide"]] = max(slides.get(row["slide"], 0), int(row["about"] or 0))
+    return out
+
+
 def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> KB:
     """Load graph, index and (optionally) the embedding model from data_dir."""
     store = load_store(data_dir)
     book = load_queries()
+    for name, variable in INDEXED_QUERIES:
+        index_query(store, book, name, variable)
     parts = {id_from_iri(r["entity"]): id_from_iri(r["parent"])
              for r in run_select(store, book, "parts_of")}
     summary_path = data_dir / "summary.json"
@@ -134,7 +151,8 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
             slides=load_slides(store, book), parts=parts, summary=summary,
             # The gazetteer file keeps which aliases match only in exact case; the graph does not.
             aliases=alias_table(load_gazetteer(GAZETTEER)),
-            labels={entity_id: entity.label for entity_id, entity in entities.items()})
+            labels={entity_id: entity.label for entity_id, entity in entities.items()},
+            entity_slides=slides_by_entity(store, book))
     if with_encoder:
         kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)
         kb.vectors = (kb.index.reconstruct_n(0, kb.index.ntotal) if kb.index.ntotal

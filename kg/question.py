@@ -223,7 +223,7 @@ def coarse_intent(text: str, knn: str) -> str:
         return "security"
     if knn in LIST_INTENTS:
         return "integration"
-    if knn in ("definition", "attribute", "yes_no", "limit", "security", "comparison"):
+    if knn in ("definition", "attribute", "yes_no", "limit", "security"):
         return knn
     return "search"
 

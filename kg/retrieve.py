@@ -34,6 +34,10 @@ def slides_for(kb: KB, entities: Iterable[str]) -> dict[str, int]:
     """Slide IRI -> 1 if a slide is about one of the entities, 0 if it only mentions one."""
     found: dict[str, int] = {}
     for entity in entities:
+        if kb.entity_slides is not None:
+            for slide, about in kb.entity_slides.get(str(entity_iri(entity)), {}).items():
+                found[slide] = max(found.get(slide, 0), about)
+            continue
         for row in run_select(kb.store, kb.book, "slides_about", entity=entity_iri(entity)):
             found[row["slide"]] = max(found.get(row["slide"], 0), int(row["about"] or 0))
     return found

@@ -114,9 +114,17 @@ def test_extract_dangling_cue_takes_following_bullets(extract: Extract) -> None:
     assert relations(facts) == {(KDF, "writesTo", "s3"), (KDF, "writesTo", "splunk")}
 
 
-def test_extract_carried_subject_used_when_title_names_none(extract: Extract) -> None:
-    facts = extract("Buffer sizing", ["• Writes to Amazon S3"], carried=KDF)
+def test_extract_carried_subject_used_when_the_slide_names_it(extract: Extract) -> None:
+    facts = extract("Buffer sizing", ["• Writes to Amazon S3", "• Firehose buffers records"],
+                    carried=KDF)
     assert relations(facts) == {(KDF, "writesTo", "s3")}
+    assert of_kind(facts, "about") == {(KDF, None)}
+
+
+def test_extract_carried_subject_never_named_gives_no_relation(extract: Extract) -> None:
+    # A relation must be traceable to its slide: both ends named on it (#traceability).
+    facts = extract("Buffer sizing", ["• Writes to Amazon S3"], carried=KDF)
+    assert relations(facts) == set()
     assert of_kind(facts, "about") == {(KDF, None)}
 
 

@@ -1,0 +1,207 @@
+"""answer() end to end on the sample deck (per intent, several phrasings) and on the real deck."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.answer import answer
+from kg.contract import answer_to_json
+from kg.errors import BadQuery
+from kg.kb import KB
+from kg.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+# The dev-set accuracy this code reached (0.943 on 2026-11-26); CI fails below it minus 0.05.
+DEV_ACCURACY_FLOOR = 0.89
+
+
+def labels(result) -> set[str]:  # type: ignore[no-untyped-def]
+    """The item labels of an answer."""
+    return {item.label for item in result.items}
+
+
+@pytest.mark.parametrize("question", [
+    "which services can write to Redshift?",
+    "What can load data into Amazon Redshift?",
+    "who pushes data into redshfit?",
+])
+def test_answer_writes_to_lists_sources_with_slides(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.intent == "writes_to"
+    assert {"Amazon S3", "Amazon Kinesis Data Firehose"} <= labels(result)
+    assert all(item.sources for item in result.items)
+    assert result.sparql and "kg:writesTo" not in result.sparql or "predicate" in result.sparql
+
+
+@pytest.mark.parametrize("question", [
+    "Where can Firehose deliver data?",
+    "What are the destinations of Kinesis Data Firehose?",
+    "where does KDF send records to?",
+])
+def test_answer_destinations_of_firehose(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.intent == "destinations"
+    assert {"Amazon S3", "Amazon Redshift", "Splunk", "Datadog"} <= labels(result)
+
+
+@pytest.mark.parametrize("question", [
+    "what are the consumers of Kinesis Data Streams?",
+    "Which managed services can read from a Kinesis stream?",
+])
+def test_answer_reads_from_kinesis(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.intent == "reads_from"
+    assert {"AWS Lambda", "Amazon Kinesis Data Firehose"} <= labels(result)
+
+
+def test_answer_managed_services_exclude_libraries(sample_kb: KB) -> None:
+    result = answer("Which managed AWS services can consume from Kinesis Data Streams?", sample_kb)
+    assert "Kinesis Client Library" not in labels(result)
+    assert "AWS Lambda" in labels(result)
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    ("what is the max SQS message size?", 256, "KB"),
+    ("How big can an SQS message be?", 256, "KB"),
+    ("what's the max item size in DDB?", 400, "KB"),
+    ("What is the default TTL of DAX?", 5, "min"),
+])
+def test_answer_limit_value_with_unit(sample_kb: KB, question: str, value: float,
+                                      unit: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.intent == "limit"
+    assert result.value is not None
+    assert (result.value.value, result.value.unit) == (value, unit)
+    assert result.sources
+
+
+def test_answer_limit_default_and_maximum_both_named(sample_kb: KB) -> None:
+    result = answer("What are the default and maximum message retention periods in SQS?",
+                    sample_kb)
+    assert re.search(r"\b4 day", result.answer) and re.search(r"\b14 day", result.answer)
+
+
+@pytest.mark.parametrize("question", [
+    "How do I encrypt a Kinesis stream at rest?",
+    "What options does Kinesis Data Streams offer for encryption at rest?",
+])
+def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.intent == "security"
+    assert "AWS Key Management Service" in labels(result)
+
+
+@pytest.mark.parametrize("question,verdict", [
+    ("Can Spark read from Firehose?", "no"),
+    ("can KCL consume a Firehose delivery stream?", "no"),
+    ("Can Firehose deliver to Splunk?", "yes"),
+    ("Is Lambda a good fit for long-running applications?", "no"),
+])
+def test_answer_yes_no_verdicts(sample_kb: KB, question: str, verdict: str) -> None:
+    result = answer(question, sample_kb)
+    assert result.verdict == verdict
+    assert result.sources
+
+
+def test_answer_unstated_relation_is_not_a_yes(sample_kb: KB) -> None:
+    result = answer("Can Kinesis Data Firehose write to DynamoDB?", sample_kb)
+    assert result.verdict is None
+    assert "does not say" in result.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Which file formats can Athena query?",
+    "what data formats does Amazon Athena support?",
+])
+def test_answer_attribute_formats(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert {"CSV", "JSON", "Apache Parquet", "Apache ORC", "Apache Avro"} <= labels(result)
+
+
+def test_answer_capacity_modes_named(sample_kb: KB) -> None:
+    result = answer("Which capacity modes does DynamoDB offer?", sample_kb)
+    assert "provisioned" in result.answer.lower() and "on-demand" in result.answer.lower()
+
+
+def test_answer_definition_quotes_the_entity(sample_kb: KB) -> None:
+    result = answer("What is Amazon Athena?", sample_kb)
+    assert result.intent == "definition"
+    assert "S3" in result.answer
+
+
+def test_answer_comparison_speaks_of_both(sample_kb: KB) -> None:
+    result = answer("Kinesis Data Streams vs Firehose: which one can replay data?", sample_kb)
+    assert result.intent == "comparison"
+    assert "replay" in result.answer.lower()
+
+
+def test_answer_unknown_topic_falls_back_with_low_confidence(sample_kb: KB) -> None:
+    result = answer("tell me something about quantum gardening", sample_kb)
+    assert result.confidence < 0.5
+    assert result.sources
+
+
+def test_answer_rejects_empty_and_too_long_questions(sample_kb: KB) -> None:
+    with pytest.raises(BadQuery, match="empty"):
+        answer("   ", sample_kb)
+    with pytest.raises(BadQuery, match="2000"):
+        answer("why " * 600, sample_kb)
+
+
+def test_answer_contract_shape(sample_kb: KB) -> None:
+    payload = answer_to_json(answer("which services can write to Redshift?", sample_kb))
+    assert set(payload) == {"question", "answer", "intent", "items", "value", "verdict",
+                            "sources", "sparql", "confidence"}
+    assert all(set(item) == {"label", "iri", "sources"} for item in payload["items"])
+    source = payload["sources"][0]
+    assert {"slide", "lines", "title", "text", "score"} <= set(source)
+    assert len(source["lines"]) == 2 and source["lines"][0] <= source["lines"][1]
+    json.dumps(payload)
+
+
+def dev_questions() -> list[dict[str, object]]:
+    """The dev set, or skip when it is not beside the project."""
+    path = EVAL_DIR / "dev.jsonl"
+    if not path.exists():
+        pytest.skip(f"no dev set at {path}")
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.deck
+def test_answer_dev_items_are_traceable_to_slides(deck_kb: KB) -> None:
+    untraced = []
+    for gold in dev_questions():
+        result = answer(str(gold["question"]), deck_kb)
+        for item in result.items:
+            entity = deck_kb.entities[item.iri.rsplit("/", 1)[1]]
+            names = [entity.label, *entity.aliases]
+            texts = [deck_kb.slides[f"https://w3id.org/kgqa/id/slide/{s.deck}/{s.slide}"].text
+                     + " " + s.title for s in item.sources]
+            if not any(re.sub(r"\W+", " ", n).lower() in re.sub(r"\W+", " ", t).lower()
+                       for n in names for t in texts):
+                untraced.append((gold["question"], item.label))
+    assert untraced == []
+
+
+@pytest.mark.deck
+def test_answer_dev_set_accuracy_does_not_regress(deck_kb: KB, tmp_path: Path) -> None:
+    gold = dev_questions()
+    answers = tmp_path / "answers.jsonl"
+    with answers.open("w") as fh:
+        for row in gold:
+            fh.write(json.dumps(answer_to_json(answer(str(row["question"]), deck_kb))) + "\n")
+    scored = subprocess.run([sys.executable, str(EVAL_DIR / "score.py"), str(EVAL_DIR / "dev.jsonl"),
+                             "--answers", str(answers)], capture_output=True, text=True,
+                            check=True)
+    summary = json.loads(scored.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == 0
+    assert summary["accuracy"] >= DEV_ACCURACY_FLOOR, summary
+    assert summary["evidence_recall@5"] >= 0.95, summary
