@@ -1,4 +1,4 @@
-"""Answer latency: p50/p95 per stage over the dev questions, against a bare embed+search baseline."""
+"""Answer latency: p50/p95 per stage over the dev questions, against embed + search alone."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ from kg.retrieve import rank
 from kg.settings import PROJECT_ROOT, get_settings
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
-FALLBACK = ["which services can write to Redshift?", "what is the max SQS message size?",
-            "how do I encrypt a Kinesis stream at rest?", "can Spark read from Firehose?"]
+FALLBACK = [
+    "which services can write to Redshift?",
+    "what is the max SQS message size?",
+    "how do I encrypt a Kinesis stream at rest?",
+    "can Spark read from Firehose?",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -31,13 +35,20 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=get_settings().data_dir)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    questions = ([json.loads(line)["question"] for line in DEV.read_text().splitlines()
-                  if line.strip()] if DEV.exists() else FALLBACK)
+    questions = (
+        [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line.strip()]
+        if DEV.exists()
+        else FALLBACK
+    )
     kb = load_kb(args.data_dir, embed_model=get_settings().embed_model)
     answer(questions[0], kb)
-    times: dict[str, list[float]] = {"baseline: embed + FAISS search": [], "embed": [],
-                                     "link entities": [], "rank (FAISS + graph boost)": [],
-                                     "answer() end to end": []}
+    times: dict[str, list[float]] = {
+        "baseline: embed + FAISS search": [],
+        "embed": [],
+        "link entities": [],
+        "rank (FAISS + graph boost)": [],
+        "answer() end to end": [],
+    }
     for _ in range(args.rounds):
         for question in questions:
             started = time.perf_counter()
@@ -60,8 +71,10 @@ def main() -> None:
     print(f"{len(questions)} questions x {args.rounds} rounds, model loaded once:")
     for name, values in times.items():
         p50 = percentile(values, 0.5)
-        print(f"  {name:32s} p50 {p50:7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms"
-              f"  x{p50 / (1000 * base):5.2f} of baseline")
+        print(
+            f"  {name:32s} p50 {p50:7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms"
+            f"  x{p50 / (1000 * base):5.2f} of baseline"
+        )
 
 
 if __name__ == "__main__":

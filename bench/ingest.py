@@ -32,20 +32,32 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     gazetteer = load_gazetteer(GAZETTEER)
-    stages: dict[str, list[float]] = {"read+clean (baseline)": [], "extract": [],
-                                      "build (no embed)": []}
+    stages: dict[str, list[float]] = {
+        "read+clean (baseline)": [],
+        "extract": [],
+        "build (no embed)": [],
+    }
     for _ in range(args.runs):
         seconds, _ = timed(read_deck, args.deck)
         stages["read+clean (baseline)"].append(seconds)
         seconds, extraction = timed(extract_decks, [args.deck], gazetteer)
         stages["extract"].append(seconds)
         with tempfile.TemporaryDirectory() as tmp:
-            seconds, _ = timed(build, extraction.decks, extraction.facts, gazetteer,
-                               Path(tmp) / "data", embed=None, embed_model="none")
+            seconds, _ = timed(
+                build,
+                extraction.decks,
+                extraction.facts,
+                gazetteer,
+                Path(tmp) / "data",
+                embed=None,
+                embed_model="none",
+            )
         stages["build (no embed)"].append(seconds)
     base = statistics.median(stages["read+clean (baseline)"])
-    print(f"deck {args.deck} ({len(extraction.decks[0].slides)} slides, "
-          f"{len(extraction.facts)} facts), median of {args.runs} runs:")
+    print(
+        f"deck {args.deck} ({len(extraction.decks[0].slides)} slides, "
+        f"{len(extraction.facts)} facts), median of {args.runs} runs:"
+    )
     for name, values in stages.items():
         median = statistics.median(values)
         print(f"  {name:24s} {median:7.2f} s   x{median / base:6.1f} of baseline")
@@ -54,11 +66,18 @@ def main() -> None:
     seconds_model, encoder = timed(load_encoder, "all-MiniLM-L6-v2")
     with tempfile.TemporaryDirectory() as tmp:
         seconds_full, report = timed(
-            build, extraction.decks, extraction.facts, gazetteer, Path(tmp) / "data",
-            embed=lambda texts: embed(encoder, texts), embed_model="all-MiniLM-L6-v2")
+            build,
+            extraction.decks,
+            extraction.facts,
+            gazetteer,
+            Path(tmp) / "data",
+            embed=lambda texts: embed(encoder, texts),
+            embed_model="all-MiniLM-L6-v2",
+        )
     print(f"  {'model load':24s} {seconds_model:7.2f} s")
     print(f"  {'build with embedding':24s} {seconds_full:7.2f} s ({report.vectors} vectors)")
-    print(f"  {'full ingest':24s} {total - statistics.median(stages['build (no embed)']) + seconds_model + seconds_full:7.2f} s")
+    full = total - statistics.median(stages["build (no embed)"]) + seconds_model + seconds_full
+    print(f"  {'full ingest':24s} {full:7.2f} s")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS {peak_mb:.0f} MB")
 

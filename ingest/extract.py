@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ingest.limits import find_quantities
-from kg.types import Entity, Fact, RelationKind, Segment, SecurityCategory, Slide
+from kg.types import Entity, Fact, RelationKind, SecurityCategory, Segment, Slide
 
 # (entity id, start char, end char) of every gazetteer entity a text names.
 Span = tuple[str, int, int]
@@ -46,40 +47,62 @@ QUERY_CUES = re.compile(
     r"discover(?:s|y)?)\b",
     re.IGNORECASE,
 )
-TRIGGER_CUES = re.compile(r"\b(?:trigger(?:s|ed|ing)?|invok(?:e|es|ed|ing)|event notifications?)\b",
-                          re.IGNORECASE)
-ARROW = re.compile(r"\s(?:->|→|=>)\s")
-NEGATION = re.compile(
-    r"\b(?:not|cannot|can't|can’t|never|no longer)\b|n't\b|n’t\b", re.IGNORECASE
+TRIGGER_CUES = re.compile(
+    r"\b(?:trigger(?:s|ed|ing)?|invok(?:e|es|ed|ing)|event notifications?)\b", re.IGNORECASE
 )
-REVERSE_NEGATION = re.compile(r"\bbut not the other way\b|\bnot (?:the )?vice versa\b",
-                              re.IGNORECASE)
+ARROW = re.compile(r"\s(?:->|→|=>)\s")
+NEGATION = re.compile(r"\b(?:not|cannot|can't|can’t|never|no longer)\b|n't\b|n’t\b", re.IGNORECASE)
+REVERSE_NEGATION = re.compile(
+    r"\bbut not the other way\b|\bnot (?:the )?vice versa\b", re.IGNORECASE
+)
 ANTI_PATTERN_TITLE = re.compile(r"anti-?patterns?", re.IGNORECASE)
 NOT_ANTI_PATTERN = re.compile(r"\bno longer\b", re.IGNORECASE)
 INSTEAD = re.compile(r"\b(?:use|try|consider|instead)\b", re.IGNORECASE)
 SECURITY_RULES: tuple[tuple[SecurityCategory, re.Pattern[str]], ...] = (
-    ("encryptionAtRest", re.compile(
-        r"\bat[- ]rest\b|\bserver[- ]side encryption\b|\bSSE\b|\bSSE-(?:S3|KMS|C)\b|"
-        r"\bclient[- ]side encryption\b|\bLUKS\b|\bTDE\b|\bencrypt(?:s|ed|ion)?\b[^.]*\b"
-        r"(?:KMS|HSM|keys?|volumes?|EBS|disks?|stream|tables?|clusters?|data)\b",
-        re.IGNORECASE)),
-    ("encryptionInTransit", re.compile(
-        r"\bin[- ](?:flight|transit)\b|\bTLS\b|\bSSL\b|\bHTTPS\b", re.IGNORECASE)),
-    ("accessControl", re.compile(
-        r"\bIAM\b(?! database auth)|\bpolic(?:y|ies)\b|\bACLs?\b|\b(?:row|column|cell)[- ]level\b|"
-        r"\bpermissions?\b|\bLake Formation\b|\bfine[- ]grained\b|\baccess control\b",
-        re.IGNORECASE)),
-    ("networkIsolation", re.compile(
-        r"\bVPC\b|\bprivate subnets?\b|\bPrivateLink\b|\bPrivate Link\b|\bsecurity groups?\b",
-        re.IGNORECASE)),
+    (
+        "encryptionAtRest",
+        re.compile(
+            r"\bat[- ]rest\b|\bserver[- ]side encryption\b|\bSSE\b|\bSSE-(?:S3|KMS|C)\b|"
+            r"\bclient[- ]side encryption\b|\bLUKS\b|\bTDE\b|\bencrypt(?:s|ed|ion)?\b[^.]*\b"
+            r"(?:KMS|HSM|keys?|volumes?|EBS|disks?|stream|tables?|clusters?|data)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "encryptionInTransit",
+        re.compile(r"\bin[- ](?:flight|transit)\b|\bTLS\b|\bSSL\b|\bHTTPS\b", re.IGNORECASE),
+    ),
+    (
+        "accessControl",
+        re.compile(
+            r"\bIAM\b(?! database auth)|\bpolic(?:y|ies)\b|\bACLs?\b|"
+            r"\b(?:row|column|cell)[- ]level\b|"
+            r"\bpermissions?\b|\bLake Formation\b|\bfine[- ]grained\b|\baccess control\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "networkIsolation",
+        re.compile(
+            r"\bVPC\b|\bprivate subnets?\b|\bPrivateLink\b|\bPrivate Link\b|\bsecurity groups?\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("auditing", re.compile(r"\bCloudTrail\b|\baudit(?:s|ing)?\b", re.IGNORECASE)),
-    ("authentication", re.compile(
-        r"\bKerberos\b|\bSAML\b|\bCognito\b|\bauthenticat(?:e|es|ion)\b|\bActive Directory\b|"
-        r"\bMFA\b|\bfederat(?:ed|ion)\b|\bLDAP\b", re.IGNORECASE)),
+    (
+        "authentication",
+        re.compile(
+            r"\bKerberos\b|\bSAML\b|\bCognito\b|\bauthenticat(?:e|es|ion)\b|\bActive Directory\b|"
+            r"\bMFA\b|\bfederat(?:ed|ion)\b|\bLDAP\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
-FINE_GRAINED = re.compile(r"\b(?:row|column|cell)[- ]level\b|\bfine[- ]grained\b|"
-                          r"\b(?:row|column|cell) and (?:row|column|cell)[- ]level\b",
-                          re.IGNORECASE)
+FINE_GRAINED = re.compile(
+    r"\b(?:row|column|cell)[- ]level\b|\bfine[- ]grained\b|"
+    r"\b(?:row|column|cell) and (?:row|column|cell)[- ]level\b",
+    re.IGNORECASE,
+)
 SECURITY_TITLE = re.compile(r"\bsecurity\b|\bencryption\b|\bKMS\b|\bIAM\b", re.IGNORECASE)
 ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("serverless", "serverless", re.compile(r"\bserverless\b", re.IGNORECASE)),
@@ -89,14 +112,16 @@ ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("deliverySemantics", "at least once", re.compile(r"\bat[- ]least[- ]once\b", re.IGNORECASE)),
     ("deliverySemantics", "exactly once", re.compile(r"\bexactly[- ]once\b", re.IGNORECASE)),
     ("deliverySemantics", "at most once", re.compile(r"\bat[- ]most[- ]once\b", re.IGNORECASE)),
-    ("ordering", "ordered", re.compile(r"(?<!best effort )\b(?:ordering|ordered|FIFO)\b",
-                                       re.IGNORECASE)),
+    (
+        "ordering",
+        "ordered",
+        re.compile(r"(?<!best effort )\b(?:ordering|ordered|FIFO)\b", re.IGNORECASE),
+    ),
     ("latency", "real time", re.compile(r"(?<!near )(?<!near-)\breal[- ]time\b", re.IGNORECASE)),
     ("latency", "near real time", re.compile(r"\bnear[- ]real[- ]time\b", re.IGNORECASE)),
     ("scaling", "automatic scaling", re.compile(r"\bauto(?:matic)?[- ]?scal", re.IGNORECASE)),
 )
-DEFINITION_TITLE = re.compile(r"^\s*(?:what is|what's|what are|intro(?:duction)?)\b",
-                              re.IGNORECASE)
+DEFINITION_TITLE = re.compile(r"^\s*(?:what is|what's|what are|intro(?:duction)?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -126,21 +151,28 @@ def title_entities(slide: Slide, find: FindMentions) -> list[str]:
     return []
 
 
-def make_fact(slide: Slide, segment: Segment, **fields: object) -> Fact:
+def make_fact(slide: Slide, segment: Segment, **fields: Any) -> Fact:
     """A fact with the provenance of its segment."""
-    return Fact(deck=slide.deck, slide=slide.number, line_start=segment.line_start,
-                line_end=segment.line_end, text=segment.text, **fields)  # type: ignore[arg-type]
+    provenance: dict[str, Any] = {
+        "deck": slide.deck,
+        "slide": slide.number,
+        "line_start": segment.line_start,
+        "line_end": segment.line_end,
+        "text": segment.text,
+    }
+    return Fact(**(provenance | fields))
 
 
-def split_at_cue(text: str, spans: Sequence[Span], cue: re.Match[str]) -> tuple[list[str],
-                                                                                 list[str]]:
+def split_at_cue(
+    text: str, spans: Sequence[Span], cue: re.Match[str]
+) -> tuple[list[str], list[str]]:
     """Entities before the cue and entities after it."""
     before: list[str] = []
     previous_end = 0
     for span in spans:
         if span[2] > cue.start():
             break
-        gap = text[previous_end: span[1]]
+        gap = text[previous_end : span[1]]
         if (not before and OPENING.match(gap)) or (before and LIST_GLUE.match(gap)):
             before.append(span[0])
             previous_end = span[2]
@@ -169,14 +201,17 @@ def head_entity(text: str, spans: Sequence[Span]) -> str | None:
     return spans[0][0] if spans[0][1] < len(head.group(1)) + 1 else None
 
 
-ROLE = re.compile(r"\b(?:can be|is|as) (?:a|an|the) (?:destination|target|sink|output)s?\b",
-                  re.IGNORECASE)
+ROLE = re.compile(
+    r"\b(?:can be|is|as) (?:a|an|the) (?:destination|target|sink|output)s?\b", re.IGNORECASE
+)
 HEAD_LIST = re.compile(r"^\s*([^:]{3,80}):\s*\S")
 
 
-LABEL_CUE = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:([Dd]estinations?|[Tt]argets?|"
-                       r"[Ss]inks?|[Oo]utputs?|[Cc]onsumers?)|([Ss]ources?|[Pp]roducers?|"
-                       r"[Ii]nputs?))(?![a-z])")
+LABEL_CUE = re.compile(
+    r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:([Dd]estinations?|[Tt]argets?|"
+    r"[Ss]inks?|[Oo]utputs?|[Cc]onsumers?)|([Ss]ources?|[Pp]roducers?|"
+    r"[Ii]nputs?))(?![a-z])"
+)
 LABEL_GROUP = 6
 
 
@@ -211,15 +246,19 @@ def label_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> 
 
 
 def role_facts(slide: Slide, item: Located, title_ids: Sequence[str]) -> list[Fact]:
-    """"X can be a destination" on a slide about Y and X: Y writes to X."""
+    """ "X can be a destination" on a slide about Y and X: Y writes to X."""
     text, spans = item.segment.text, item.spans
     role = ROLE.search(text)
     if role is None or not spans or not OPENING.match(text[: spans[0][1]]):
         return []
     target = spans[0][0]
     sources = [e for e in title_ids if e != target]
-    return [make_fact(slide, item.segment, kind="relation", subject=source, relation="writesTo",
-                      object=target) for source in sources[:1]]
+    return [
+        make_fact(
+            slide, item.segment, kind="relation", subject=source, relation="writesTo", object=target
+        )
+        for source in sources[:1]
+    ]
 
 
 def head_only(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
@@ -228,14 +267,17 @@ def head_only(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
     if head is None:
         return item
     inside = [span for span in item.spans if span[2] <= head.end(1)]
-    if any(gazetteer.get(span[0]) is not None and gazetteer[span[0]].type == "Concept"
-           for span in inside):
+    if any(
+        gazetteer.get(span[0]) is not None and gazetteer[span[0]].type == "Concept"
+        for span in inside
+    ):
         return Located(item.segment, tuple(inside))
     return item
 
 
-def relation_facts(slide: Slide, item: Located, subject: str | None, context: str,
-                   context_entities: Sequence[str]) -> list[Fact]:
+def relation_facts(
+    slide: Slide, item: Located, subject: str | None, context: str, context_entities: Sequence[str]
+) -> list[Fact]:
     """Directional integrations a bullet states, with the slide subject when it names none."""
     text, spans = item.segment.text, item.spans
     facts: list[Fact] = []
@@ -248,8 +290,16 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
             before = [span[0] for span in spans if span[2] <= arrow.start()]
             after = [span[0] for span in spans if span[1] >= arrow.end()]
             if before and after and before[-1] != after[0]:
-                facts.append(make_fact(slide, item.segment, kind="relation", subject=before[-1],
-                                       relation="writesTo", object=after[0]))
+                facts.append(
+                    make_fact(
+                        slide,
+                        item.segment,
+                        kind="relation",
+                        subject=before[-1],
+                        relation="writesTo",
+                        object=after[0],
+                    )
+                )
         if facts:
             return facts
     found = direction_of(text)
@@ -259,10 +309,21 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
         if found is not None:
             # The cue sits in the parent ("Write data to:"): this bullet lists the parties.
             way, _ = found
-            subject = context_entities[0] if context_entities and way != "in" and not \
-                any(e in parties for e in context_entities) else subject
-            facts = _pair_facts(slide, item, way, [subject] if subject else [], parties,
-                                negated=bool(NEGATION.search(context)))
+            subject = (
+                context_entities[0]
+                if context_entities
+                and way != "in"
+                and not any(e in parties for e in context_entities)
+                else subject
+            )
+            facts = _pair_facts(
+                slide,
+                item,
+                way,
+                [subject] if subject else [],
+                parties,
+                negated=bool(NEGATION.search(context)),
+            )
             return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
     if found is None:
         return []
@@ -277,8 +338,9 @@ def relation_facts(slide: Slide, item: Located, subject: str | None, context: st
         negated = bool(NEGATION.search(window))
         facts += _pair_facts(slide, item, way, subjects, objects, negated=negated)
         if reverse:
-            facts += _pair_facts(slide, item, "in" if way == "out" else "out", subjects,
-                                 objects, negated=True)
+            facts += _pair_facts(
+                slide, item, "in" if way == "out" else "out", subjects, objects, negated=True
+            )
     return facts
 
 
@@ -296,8 +358,15 @@ def all_cues(text: str) -> list[tuple[str, re.Match[str]]]:
     return kept
 
 
-def _pair_facts(slide: Slide, item: Located, way: str, subjects: Sequence[str],
-                objects: Sequence[str], *, negated: bool) -> list[Fact]:
+def _pair_facts(
+    slide: Slide,
+    item: Located,
+    way: str,
+    subjects: Sequence[str],
+    objects: Sequence[str],
+    *,
+    negated: bool,
+) -> list[Fact]:
     """One relation fact per subject-object pair, oriented by the flow direction."""
     facts = []
     for s in subjects:
@@ -313,13 +382,17 @@ def _pair_facts(slide: Slide, item: Located, way: str, subjects: Sequence[str],
                 relation, a, b = "writesTo", o, s
             if negated:
                 relation = "notWritesTo" if relation == "writesTo" else "notIntegratesWith"
-            facts.append(make_fact(slide, item.segment, kind="relation", subject=a,
-                                   relation=relation, object=b))
+            facts.append(
+                make_fact(
+                    slide, item.segment, kind="relation", subject=a, relation=relation, object=b
+                )
+            )
     return facts
 
 
-def security_facts(slide: Slide, item: Located, subject: str | None,
-                   gazetteer: Mapping[str, Entity]) -> list[Fact]:
+def security_facts(
+    slide: Slide, item: Located, subject: str | None, gazetteer: Mapping[str, Entity]
+) -> list[Fact]:
     """Security features a bullet states for its subject."""
     if subject is None or item.segment.kind not in ("bullet", "text"):
         return []
@@ -329,35 +402,56 @@ def security_facts(slide: Slide, item: Located, subject: str | None,
     for category, pattern in SECURITY_RULES:
         if not pattern.search(text):
             continue
-        if not on_security_slide and category in ("accessControl", "auditing", "authentication") \
-                and not FINE_GRAINED.search(text):
+        if (
+            not on_security_slide
+            and category in ("accessControl", "auditing", "authentication")
+            and not FINE_GRAINED.search(text)
+        ):
             continue
-        mechanisms = [e for e in item.entities if e != subject
-                      and gazetteer.get(e, None) is not None] or [None]
+        mechanisms: list[str | None] = [
+            e for e in item.entities if e != subject and gazetteer.get(e, None) is not None
+        ] or [None]
         for mechanism in mechanisms[:3]:
-            facts.append(make_fact(slide, item.segment, kind="security", subject=subject,
-                                   security=category, object=mechanism))
+            facts.append(
+                make_fact(
+                    slide,
+                    item.segment,
+                    kind="security",
+                    subject=subject,
+                    security=category,
+                    object=mechanism,
+                )
+            )
     return facts
 
 
-def attribute_facts(slide: Slide, item: Located, subject: str | None,
-                    gazetteer: Mapping[str, Entity]) -> list[Fact]:
+def attribute_facts(
+    slide: Slide, item: Located, subject: str | None, gazetteer: Mapping[str, Entity]
+) -> list[Fact]:
     """Named attributes (serverless, modes, semantics) and supported formats."""
     if subject is None:
         return []
     text = item.segment.text
     facts = [
-        make_fact(slide, item.segment, kind="attribute", subject=subject, attribute=name,
-                  value=value)
+        make_fact(
+            slide, item.segment, kind="attribute", subject=subject, attribute=name, value=value
+        )
         for name, value, pattern in ATTRIBUTE_RULES
         if pattern.search(text) and not NEGATION.search(text)
     ]
     for entity in item.entities:
         kind = gazetteer[entity].type if entity in gazetteer else ""
         if kind in ("DataFormat", "Compression"):
-            facts.append(make_fact(slide, item.segment, kind="attribute", subject=subject,
-                                   attribute="format" if kind == "DataFormat" else "compression",
-                                   value=entity))
+            facts.append(
+                make_fact(
+                    slide,
+                    item.segment,
+                    kind="attribute",
+                    subject=subject,
+                    attribute="format" if kind == "DataFormat" else "compression",
+                    value=entity,
+                )
+            )
     return facts
 
 
@@ -367,14 +461,23 @@ def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list
         return []
     if NOT_ANTI_PATTERN.search(slide.title) or item.segment.kind not in ("bullet", "text"):
         return []
-    alternatives = [e for e in item.entities if e != subject] if INSTEAD.search(
-        item.segment.text) else []
-    return [make_fact(slide, item.segment, kind="antiPattern", subject=subject,
-                      object=alternatives[0] if alternatives else None)]
+    alternatives = (
+        [e for e in item.entities if e != subject] if INSTEAD.search(item.segment.text) else []
+    )
+    return [
+        make_fact(
+            slide,
+            item.segment,
+            kind="antiPattern",
+            subject=subject,
+            object=alternatives[0] if alternatives else None,
+        )
+    ]
 
 
-def limit_facts(slide: Slide, item: Located, subject: str | None,
-                gazetteer: Mapping[str, Entity]) -> list[Fact]:
+def limit_facts(
+    slide: Slide, item: Located, subject: str | None, gazetteer: Mapping[str, Entity]
+) -> list[Fact]:
     """Figures with units, owned by the entity named just before them or the slide subject."""
     if item.segment.kind not in ("bullet", "text", "label"):
         return []
@@ -382,13 +485,18 @@ def limit_facts(slide: Slide, item: Located, subject: str | None,
     facts = []
     for quantity in find_quantities(text):
         at = text.find(quantity.text)
-        owners = [span[0] for span in item.spans if span[2] <= max(at, 0)
-                  and gazetteer.get(span[0]) is not None
-                  and gazetteer[span[0]].type in ("Service", "Feature", "Software")]
+        owners = [
+            span[0]
+            for span in item.spans
+            if span[2] <= max(at, 0)
+            and gazetteer.get(span[0]) is not None
+            and gazetteer[span[0]].type in ("Service", "Feature", "Software")
+        ]
         owner = owners[-1] if owners else subject
         if owner is not None:
-            facts.append(make_fact(slide, item.segment, kind="limit", subject=owner,
-                                   limit=quantity))
+            facts.append(
+                make_fact(slide, item.segment, kind="limit", subject=owner, limit=quantity)
+            )
     return facts
 
 
@@ -397,12 +505,17 @@ def defining_title(title: str) -> bool:
     if DEFINITION_TITLE.search(title):
         return True
     extra = re.sub(r"\b(?:amazon|aws|apache)\b", " ", title, flags=re.IGNORECASE)
-    return not re.search(r"security|anti-?pattern|cost|pricing|limit|vs\.?|\bversus\b|"
-                         r"troubleshoot|monitor", extra, re.IGNORECASE)
+    return not re.search(
+        r"security|anti-?pattern|cost|pricing|limit|vs\.?|\bversus\b|"
+        r"troubleshoot|monitor",
+        extra,
+        re.IGNORECASE,
+    )
 
 
-def description_fact(slide: Slide, items: Sequence[Located],
-                     subject: str | None, title_ids: Sequence[str]) -> list[Fact]:
+def description_fact(
+    slide: Slide, items: Sequence[Located], subject: str | None, title_ids: Sequence[str]
+) -> list[Fact]:
     """The first prose bullet of a slide whose title is just the entity, or "What is X"."""
     if subject is None or len(title_ids) != 1 or not defining_title(slide.title):
         return []
@@ -412,12 +525,14 @@ def description_fact(slide: Slide, items: Sequence[Located],
     return []
 
 
-def mention_facts(slide: Slide, items: Sequence[Located], title_ids: Sequence[str],
-                  subject: str | None) -> list[Fact]:
+def mention_facts(
+    slide: Slide, items: Sequence[Located], title_ids: Sequence[str], subject: str | None
+) -> list[Fact]:
     """The slide's subject and every entity it names."""
     facts = []
-    title_segment = Segment(slide.deck, slide.number, "title", slide.title, slide.line_start,
-                            slide.line_start)
+    title_segment = Segment(
+        slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start
+    )
     if subject is not None:
         facts.append(make_fact(slide, title_segment, kind="about", subject=subject))
     seen = {subject}
@@ -442,8 +557,9 @@ def is_list_item(item: Located) -> bool:
     """A short bullet that mostly names entities, as a child of a header does."""
     text = item.segment.text
     covered = sum(span[2] - span[1] for span in item.spans)
-    return bool(item.spans) and (len(text.split()) <= 3 or covered >= 0.4 * len(text)
-                                 or ":" in text[:40])
+    return bool(item.spans) and (
+        len(text.split()) <= 3 or covered >= 0.4 * len(text) or ":" in text[:40]
+    )
 
 
 def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
@@ -451,8 +567,9 @@ def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
     return not any(span[1] >= cue.end() for span in spans) and len(text) - cue.end() < 50
 
 
-def next_context(item: Located, context: Context, subject: str | None,
-                 services: frozenset[str] = frozenset()) -> tuple[Context, bool]:
+def next_context(
+    item: Located, context: Context, subject: str | None, services: frozenset[str] = frozenset()
+) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
     own = direction_of(text)
@@ -464,15 +581,24 @@ def next_context(item: Located, context: Context, subject: str | None,
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
     covered = sum(span[2] - span[1] for span in item.spans)
-    if item.segment.kind == "bullet" and len(item.entities) == 1 and covered >= 0.8 * len(text) \
-            and item.entities[0] in services:
+    if (
+        item.segment.kind == "bullet"
+        and len(item.entities) == 1
+        and covered >= 0.8 * len(text)
+        and item.entities[0] in services
+    ):
         return Context("", (), item.entities[0]), True
     return Context("", (), context.subject or subject), False
 
 
-def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
-                  gazetteer: Mapping[str, Entity], *,
-                  carried_subject: str | None = None) -> list[Fact]:
+def extract_facts(
+    slide: Slide,
+    segments: Sequence[Segment],
+    find: FindMentions,
+    gazetteer: Mapping[str, Entity],
+    *,
+    carried_subject: str | None = None,
+) -> list[Fact]:
     """Every fact one slide states; the subject falls back to the section's running topic."""
     items = locate(segments, find)
     title_ids = title_entities(slide, find)
@@ -480,8 +606,12 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
     facts += label_facts(slide, items, subject)
-    services = frozenset(e for item in items for e in item.entities
-                         if e in gazetteer and gazetteer[e].type in ("Service", "Software"))
+    services = frozenset(
+        e
+        for item in items
+        for e in item.entities
+        if e in gazetteer and gazetteer[e].type in ("Service", "Software")
+    )
     context = Context("", (), subject)
     for item in items:
         if item.segment.kind in ("title", "link", "code"):
@@ -498,8 +628,9 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         if item.segment.kind == "label":
             continue
         facts += role_facts(slide, item, title_ids)
-        facts += relation_facts(slide, head_only(item, gazetteer), local, context.text,
-                                context.entities)
+        facts += relation_facts(
+            slide, head_only(item, gazetteer), local, context.text, context.entities
+        )
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
@@ -507,8 +638,14 @@ def extract_facts(slide: Slide, segments: Sequence[Segment], find: FindMentions,
         if own is not None and dangling(item.segment.text, item.spans, own[1]):
             context = Context(item.segment.text, (), local)
     named = set(title_ids) | {e for item in items for e in item.entities}
-    return dedupe([fact for fact in facts if partners_ok(fact, gazetteer)
-                   and (fact.kind != "relation" or {fact.subject, fact.object} <= named)])
+    return dedupe(
+        [
+            fact
+            for fact in facts
+            if partners_ok(fact, gazetteer)
+            and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
+        ]
+    )
 
 
 def topic_shift(item: Located, title_ids: Sequence[str], current: str | None) -> str | None:

@@ -49,8 +49,9 @@ def deck_record(path: Path, slides: list[Slide], segments: list[Segment]) -> Dec
     return DeckRecord(deck, path.name, digest, tuple(slides), tuple(segments))
 
 
-def mention_finder(texts: Sequence[str], gazetteer: dict[str, Entity]) -> tuple[
-        Callable[[str], list[Span]], Counter[str]]:
+def mention_finder(
+    texts: Sequence[str], gazetteer: dict[str, Entity]
+) -> tuple[Callable[[str], list[Span]], Counter[str]]:
     """Run spaCy once over all texts; return a lookup of their mentions and unresolved names."""
     nlp = make_nlp(gazetteer)
     unique = list(dict.fromkeys(texts))
@@ -68,8 +69,9 @@ def mention_finder(texts: Sequence[str], gazetteer: dict[str, Entity]) -> tuple[
     return find, unresolved
 
 
-def extract_deck(slides: Sequence[Slide], find: Callable[[str], list[Span]],
-                 gazetteer: dict[str, Entity]) -> tuple[list[Segment], list[Fact]]:
+def extract_deck(
+    slides: Sequence[Slide], find: Callable[[str], list[Span]], gazetteer: dict[str, Entity]
+) -> tuple[list[Segment], list[Fact]]:
     """Segments and facts of one deck; the running topic carries over untitled slides."""
     segments: list[Segment] = []
     facts: list[Fact] = []
@@ -88,8 +90,9 @@ def extract_deck(slides: Sequence[Slide], find: Callable[[str], list[Span]],
     return segments, facts
 
 
-def extract_decks(paths: Sequence[Path], gazetteer: dict[str, Entity],
-                  progress: Progress | None = None) -> Extraction:
+def extract_decks(
+    paths: Sequence[Path], gazetteer: dict[str, Entity], progress: Progress | None = None
+) -> Extraction:
     """Read and extract every deck; a broken deck is reported and skipped."""
     out = Extraction()
     read: list[tuple[Path, list[Slide]]] = []
@@ -113,9 +116,15 @@ def extract_decks(paths: Sequence[Path], gazetteer: dict[str, Entity],
     return out
 
 
-def ingest(paths: Sequence[Path], out_dir: Path, *, embed: EmbedFn | None, embed_model: str,
-           progress: Progress | None = None,
-           gazetteer_path: Path = GAZETTEER) -> tuple[BuildReport, Extraction]:
+def ingest(
+    paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    embed: EmbedFn | None,
+    embed_model: str,
+    progress: Progress | None = None,
+    gazetteer_path: Path = GAZETTEER,
+) -> tuple[BuildReport, Extraction]:
     """Extract all decks and build the data dir; BadDeck when no deck could be read."""
     gazetteer = load_gazetteer(gazetteer_path)
     extraction = extract_decks(paths, gazetteer, progress)
@@ -123,6 +132,13 @@ def ingest(paths: Sequence[Path], out_dir: Path, *, embed: EmbedFn | None, embed
         raise BadDeck("no deck could be read: " + "; ".join(extraction.failures))
     if progress:
         progress(f"building graph from {len(extraction.facts)} facts")
-    report = build(extraction.decks, extraction.facts, gazetteer, out_dir, embed=embed,
-                   embed_model=embed_model, unresolved=dict(extraction.unresolved.most_common()))
+    report = build(
+        extraction.decks,
+        extraction.facts,
+        gazetteer,
+        out_dir,
+        embed=embed,
+        embed_model=embed_model,
+        unresolved=dict(extraction.unresolved.most_common()),
+    )
     return report, extraction

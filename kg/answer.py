@@ -53,28 +53,38 @@ CATEGORY_WORDS = {
     "auditing": re.compile(r"\baudit", re.IGNORECASE),
     "authentication": re.compile(r"\bauthenticat", re.IGNORECASE),
 }
-MECHANISM = re.compile(r"\b(?:KMS|Key Management|HSM|CloudHSM|TLS|SSL|HTTPS|IAM|Identity|VPC|PrivateLink|"
-                       r"Kerberos|SAML|Cognito|CloudTrail|LUKS|SSE|Secrets|Lake Formation|"
-                       r"Macie|Certificate|encryption|security)\b", re.IGNORECASE)
-OFFER = re.compile(r"^\s*(?:which|what)\s+(?:\w+\s+){0,3}?(?:services?|products?|entities)\b",
-                   re.IGNORECASE)
-ANAPHORA = re.compile(r"\b(?:that|this|the same) (?:service|database|engine|store|tool|node|"
-                      r"cache|caching service|library|product|system)\b|\bits\b",
-                      re.IGNORECASE)
+MECHANISM = re.compile(
+    r"\b(?:KMS|Key Management|HSM|CloudHSM|TLS|SSL|HTTPS|IAM|Identity|VPC|PrivateLink|"
+    r"Kerberos|SAML|Cognito|CloudTrail|LUKS|SSE|Secrets|Lake Formation|"
+    r"Macie|Certificate|encryption|security)\b",
+    re.IGNORECASE,
+)
+OFFER = re.compile(
+    r"^\s*(?:which|what)\s+(?:\w+\s+){0,3}?(?:services?|products?|entities)\b", re.IGNORECASE
+)
+ANAPHORA = re.compile(
+    r"\b(?:that|this|the same) (?:service|database|engine|store|tool|node|"
+    r"cache|caching service|library|product|system)\b|\bits\b",
+    re.IGNORECASE,
+)
 MANAGED_TYPES = ("Service", "Feature")
-STOP = frozenset("""what which how the and for can does are is was with that this from into
-long many much large big max maximum default there their its have has per any each when""".split())
+STOP = frozenset(
+    """what which how the and for can does are is was with that this from into
+long many much large big max maximum default there their its have has per any each when""".split()
+)
 
 
 def check_question(question: str) -> str:
     """The question stripped; BadQuery when it is empty or too long."""
     text = question.strip()
     if not text:
-        raise BadQuery("the question is empty: ask something like 'which services write to "
-                       "Amazon Redshift?'")
+        raise BadQuery(
+            "the question is empty: ask something like 'which services write to Amazon Redshift?'"
+        )
     if len(text) > MAX_QUESTION_CHARS:
-        raise BadQuery(f"the question is {len(text)} characters long; the limit is "
-                       f"{MAX_QUESTION_CHARS}")
+        raise BadQuery(
+            f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}"
+        )
     return text
 
 
@@ -107,8 +117,7 @@ def keep_row(kb: KB, parsed: Parsed, entity: str, other: str, kind: str) -> bool
     return not (parsed.managed_only and kind not in MANAGED_TYPES)
 
 
-def group_items(kb: KB, parsed: Parsed, entity: str,
-                rows: Sequence[dict[str, Any]]) -> list[Item]:
+def group_items(kb: KB, parsed: Parsed, entity: str, rows: Sequence[dict[str, Any]]) -> list[Item]:
     """One item per related entity with its slides; features also credit their parent service."""
     grouped: dict[str, list[SourceRef]] = {}
     for row in rows:
@@ -121,23 +130,31 @@ def group_items(kb: KB, parsed: Parsed, entity: str,
         owner = other
         parent = kb.parts.get(other)
         # A feature stands for its service in a list ("Redshift Streaming Ingestion" -> Redshift).
-        if row["type"] == "Feature" and parent and parent != entity and \
-                kb.parts.get(entity) != parent and parent not in parsed.excluded and \
-                kb.entities.get(parent) is not None and kb.entities[parent].type == "Service":
+        if (
+            row["type"] == "Feature"
+            and parent
+            and parent != entity
+            and kb.parts.get(entity) != parent
+            and parent not in parsed.excluded
+            and kb.entities.get(parent) is not None
+            and kb.entities[parent].type == "Service"
+        ):
             owner = parent
-        for owner in (owner,):
-            refs = grouped.setdefault(owner, [])
-            if all(r.slide != info.number for r in refs):
-                refs.append(source_ref(info, 1.0, row["text"]))
-    items = [Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs))
-             for e, refs in grouped.items()]
+        refs = grouped.setdefault(owner, [])
+        if all(r.slide != info.number for r in refs):
+            refs.append(source_ref(info, 1.0, row["text"]))
+    items = [
+        Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs)) for e, refs in grouped.items()
+    ]
     return sorted(items, key=lambda item: (-len(item.sources), item.label))
 
 
-GENERIC = frozenset("""which what where services service data write writes load loads read reads
+GENERIC = frozenset(
+    """which what where services service data write writes load loads read reads
 send sends deliver delivers stream streams consume consumes source sources destination destinations
 target targets list slides mention mentions directly managed libraries library store stores
-amazon across course count both push ingest ingests into from""".split())
+amazon across course count both push ingest ingests into from""".split()
+)
 
 
 def focus_items(kb: KB, parsed: Parsed, items: list[Item]) -> list[Item]:
@@ -152,8 +169,11 @@ def focus_items(kb: KB, parsed: Parsed, items: list[Item]) -> list[Item]:
     if not words or len(parsed.text.split()) > 15:
         return items
     stems = [w[:6] for w in words]
-    matched = [item for item in items
-               if any(stem in ref.text.lower() for ref in item.sources for stem in stems)]
+    matched = [
+        item
+        for item in items
+        if any(stem in ref.text.lower() for ref in item.sources for stem in stems)
+    ]
     return matched if len(matched) >= 3 and len(matched) >= 0.4 * len(items) else items
 
 
@@ -166,22 +186,40 @@ def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -
     if not items:
         found = list_from_passages(kb, parsed, scored, types=parsed.types)
         if found:
-            listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})"
-                               for i in found)
-            text = (f"The graph states no '{verb}' edge for {name}; the closest slide names: "
-                    f"{listed}.")
-            return Answer(question=parsed.text, answer=text, intent=parsed.intent,
-                          items=tuple(found), sources=sources_from(kb, scored),
-                          sparql="\n\n".join(sparql), confidence=0.45, entities=parsed.entities)
-        return passage_answer(kb, parsed, scored, confidence=0.3, lead=(
-            f"The graph states no '{verb}' edge for {name}; the closest passages"))
+            listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in found)
+            text = (
+                f"The graph states no '{verb}' edge for {name}; the closest slide names: {listed}."
+            )
+            return Answer(
+                question=parsed.text,
+                answer=text,
+                intent=parsed.intent,
+                items=tuple(found),
+                sources=sources_from(kb, scored),
+                sparql="\n\n".join(sparql),
+                confidence=0.45,
+                entities=parsed.entities,
+            )
+        return passage_answer(
+            kb,
+            parsed,
+            scored,
+            confidence=0.3,
+            lead=(f"The graph states no '{verb}' edge for {name}; the closest passages"),
+        )
     asserted = [slide_key(s.deck, s.slide) for item in items for s in item.sources]
-    listed = "; ".join(f"{item.label} ({cite([s.slide for s in item.sources])})"
-                       for item in items)
+    listed = "; ".join(f"{item.label} ({cite([s.slide for s in item.sources])})" for item in items)
     text = f"{name} {verb} {len(items)} entit{'y' if len(items) == 1 else 'ies'}: {listed}."
-    return Answer(question=parsed.text, answer=text, intent=parsed.intent, items=tuple(items),
-                  sources=sources_from(kb, scored, first=ranked_slides(asserted)),
-                  sparql="\n\n".join(sparql), confidence=0.9, entities=parsed.entities)
+    return Answer(
+        question=parsed.text,
+        answer=text,
+        intent=parsed.intent,
+        items=tuple(items),
+        sources=sources_from(kb, scored, first=ranked_slides(asserted)),
+        sparql="\n\n".join(sparql),
+        confidence=0.9,
+        entities=parsed.entities,
+    )
 
 
 def ranked_slides(keys: Sequence[str]) -> list[str]:
@@ -216,8 +254,14 @@ def word_overlap(question: str, text: str) -> int:
 
 
 DIMENSION_WORDS = (
-    (re.compile(r"\bhow (?:long|much time)\b|\bduration\b|\bretain|\bretention|\bttl\b|"
-                r"\btime ?out|\bhow often|\bhow far back", re.IGNORECASE), ("time",)),
+    (
+        re.compile(
+            r"\bhow (?:long|much time)\b|\bduration\b|\bretain|\bretention|\bttl\b|"
+            r"\btime ?out|\bhow often|\bhow far back",
+            re.IGNORECASE,
+        ),
+        ("time",),
+    ),
     (re.compile(r"\bhow (?:large|big)\b|\bsize\b", re.IGNORECASE), ("data size", "count")),
     (re.compile(r"\bcost|\bprice|\bcharge|\bpay\b|\$", re.IGNORECASE), ("money",)),
     (re.compile(r"\bper second\b|\bthroughput|\brate\b", re.IGNORECASE), ("rate",)),
@@ -239,8 +283,14 @@ def limit_score(question: str, row: dict[str, Any], base: float) -> float:
     return score
 
 
-def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
-                 entities: Sequence[str] = (), *, margin: float = 0.05) -> Answer:
+def limit_answer(
+    kb: KB,
+    parsed: Parsed,
+    scored: Sequence[Scored],
+    entities: Sequence[str] = (),
+    *,
+    margin: float = 0.05,
+) -> Answer:
     """The figure whose sentence best matches the question, with its unit and qualifier."""
     by_segment = segment_scores(scored)
     candidates = []
@@ -260,37 +310,61 @@ def limit_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
     chosen = same + runner[:1]
     figures = "; ".join(
         f"{format_number(c[1]['value'])} {c[1]['symbol']}"
-        + (f" ({c[1]['qualifier']})" if c[1]["qualifier"] else "") for c in chosen)
+        + (f" ({c[1]['qualifier']})" if c[1]["qualifier"] else "")
+        for c in chosen
+    )
     owner = id_from_iri(best["owner"])
-    statements = " / ".join(dict.fromkeys(f"\"{c[1]['text']}\" ({cite([c[2].number])})"
-                                          for c in chosen))
+    statements = " / ".join(
+        dict.fromkeys(f'"{c[1]["text"]}" ({cite([c[2].number])})' for c in chosen)
+    )
     text = f"{label(kb, owner)} {best['quantity']}: {figures}. The deck says {statements}."
-    value = Value(text=f"{format_number(best['value'])} {best['symbol']}",
-                  value=float(best["value"]), unit=best["symbol"], quantity=best["quantity"])
+    value = Value(
+        text=f"{format_number(best['value'])} {best['symbol']}",
+        value=float(best["value"]),
+        unit=best["symbol"],
+        quantity=best["quantity"],
+    )
     items: tuple[Item, ...] = ()
-    if owner not in parsed.entities and (kb.parts.get(owner) not in parsed.entities
-                                         or ANAPHORA.search(parsed.text)):
+    if owner not in parsed.entities and (
+        kb.parts.get(owner) not in parsed.entities or ANAPHORA.search(parsed.text)
+    ):
         items = (Item(plain_label(kb, owner), str(entity_iri(owner)), (source_ref(info, 1.0),)),)
-    return Answer(question=parsed.text, answer=text, intent="limit", value=value, items=items,
-                  sources=sources_from(kb, scored, first=[c[1]["slide"] for c in chosen]),
-                  sparql=rendered_query(kb.book, "limits_of", entity=entity_iri(owner)),
-                  confidence=round(min(0.95, 0.5 + best_score / 2), 2),
-                  entities=parsed.entities)
+    return Answer(
+        question=parsed.text,
+        answer=text,
+        intent="limit",
+        value=value,
+        items=items,
+        sources=sources_from(kb, scored, first=[c[1]["slide"] for c in chosen]),
+        sparql=rendered_query(kb.book, "limits_of", entity=entity_iri(owner)),
+        confidence=round(min(0.95, 0.5 + best_score / 2), 2),
+        entities=parsed.entities,
+    )
 
 
-LIMIT_WORDS = re.compile(r"\b(?:max|maximum|min|minimum|limit|size|retention|how long|"
-                         r"how many|throughput|price|cost)\b", re.IGNORECASE)
+LIMIT_WORDS = re.compile(
+    r"\b(?:max|maximum|min|minimum|limit|size|retention|how long|"
+    r"how many|throughput|price|cost)\b",
+    re.IGNORECASE,
+)
 
 
 def compare_limits(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     """The asked figure for each compared entity, side by side."""
-    parts = [limit_answer(kb, parsed, scored, [entity], margin=0.3)
-             for entity in parsed.entities[:3]]
+    parts = [
+        limit_answer(kb, parsed, scored, [entity], margin=0.3) for entity in parsed.entities[:3]
+    ]
     text = " ".join(part.answer for part in parts)
     sources = tuple(dict.fromkeys(s for part in parts for s in part.sources[:2]))
-    return Answer(question=parsed.text, answer=f"Compared: {text}", intent="comparison",
-                  sources=sources, sparql=parts[0].sparql,
-                  confidence=min(part.confidence for part in parts), entities=parsed.entities)
+    return Answer(
+        question=parsed.text,
+        answer=f"Compared: {text}",
+        intent="comparison",
+        sources=sources,
+        sparql=parts[0].sparql,
+        confidence=min(part.confidence for part in parts),
+        entities=parsed.entities,
+    )
 
 
 def security_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
@@ -314,19 +388,31 @@ def security_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
         info = kb.slides.get(row["slide"])
         if wanted and category in wanted and info is not None:
             mechanisms.setdefault(mechanism, []).append(source_ref(info, 1.0, row["text"]))
-    summary = "; ".join(f"{cat}" + (f" with {', '.join(sorted(mechs))}" if mechs else "")
-                        for cat, mechs in sorted(by_category.items())
-                        if not wanted or cat in wanted)
-    base = passage_answer(kb, parsed, scored, confidence=0.7,
-                          lead=f"{label(kb, focus)} security: {summary}" if summary else "")
-    items = tuple(Item(plain_label(kb, m), str(entity_iri(m)), tuple(refs[:3]))
-                  for m, refs in mechanisms.items())
-    return replace(base, intent="security", items=items,
-                   sparql=rendered_query(kb.book, "security_of", entity=entity_iri(focus)))
+    summary = "; ".join(
+        f"{cat}" + (f" with {', '.join(sorted(mechs))}" if mechs else "")
+        for cat, mechs in sorted(by_category.items())
+        if not wanted or cat in wanted
+    )
+    base = passage_answer(
+        kb,
+        parsed,
+        scored,
+        confidence=0.7,
+        lead=f"{label(kb, focus)} security: {summary}" if summary else "",
+    )
+    items = tuple(
+        Item(plain_label(kb, m), str(entity_iri(m)), tuple(refs[:3]))
+        for m, refs in mechanisms.items()
+    )
+    return replace(
+        base,
+        intent="security",
+        items=items,
+        sparql=rendered_query(kb.book, "security_of", entity=entity_iri(focus)),
+    )
 
 
-def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
-                    focus: str | None) -> Answer:
+def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], focus: str | None) -> Answer:
     """Which services state a security feature named like the question's feature."""
     phrases = [kb.labels[focus]] + list(kb.entities[focus].aliases) if focus else []
     phrases += re.findall(r"\b(?:row|column|cell)[- ]level\b", parsed.text, re.IGNORECASE)
@@ -336,24 +422,33 @@ def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored],
     grouped: dict[str, list[SourceRef]] = {}
     for row in run_select(kb.store, kb.book, "security_features"):
         # "Row and Cell-Level Security" states row-level security too.
-        expanded = re.sub(r"(\w+) and (\w+)[- ]level", r"\1-level and \2-level", row["text"],
-                          flags=re.IGNORECASE)
+        expanded = re.sub(
+            r"(\w+) and (\w+)[- ]level", r"\1-level and \2-level", row["text"], flags=re.IGNORECASE
+        )
         text = re.sub(r"[^a-z]+", " ", expanded.lower())
         entity = id_from_iri(row["entity"])
         if any(k and k in text for k in keys) and row["type"] in MANAGED_TYPES and entity != focus:
             info = kb.slides.get(row["slide"])
             if info is not None:
                 grouped.setdefault(entity, []).append(source_ref(info, 1.0, row["text"]))
-    items = tuple(Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs[:3]))
-                  for e, refs in grouped.items())
+    items = tuple(
+        Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs[:3])) for e, refs in grouped.items()
+    )
     listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in items)
     what = kb.labels[focus] if focus else "it"
     text = f"{len(items)} services offer {what}: {listed}." if items else "The deck does not say."
-    return Answer(question=parsed.text, answer=text, intent="security", items=items,
-                  sources=sources_from(kb, scored, first=[
-                      slide_key(s.deck, s.slide) for i in items for s in i.sources]),
-                  sparql=rendered_query(kb.book, "security_features"), confidence=0.8,
-                  entities=parsed.entities)
+    return Answer(
+        question=parsed.text,
+        answer=text,
+        intent="security",
+        items=items,
+        sources=sources_from(
+            kb, scored, first=[slide_key(s.deck, s.slide) for i in items for s in i.sources]
+        ),
+        sparql=rendered_query(kb.book, "security_features"),
+        confidence=0.8,
+        entities=parsed.entities,
+    )
 
 
 def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
@@ -380,18 +475,34 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     clause = yes_no_clause(parsed.text)
     if clause != parsed.text and len(clause.split()) >= 4:
         scored = lexical(rank(kb, kb.embed_query(clause), parsed.entities), clause)
-    best = sorted(passages(scored, n=3, kb=kb), key=lambda p: -word_overlap(clause,
-                                                                          segment_text(p.hit)))
+    best = sorted(
+        passages(scored, n=3, kb=kb), key=lambda p: -word_overlap(clause, segment_text(p.hit))
+    )
     entity_words = " ".join(kb.labels.get(e, "") for e in parsed.entities).lower()
-    shared = word_overlap(clause, segment_text(best[0].hit)) - word_overlap(
-        entity_words, segment_text(best[0].hit)) if best else 0
+    shared = (
+        word_overlap(clause, segment_text(best[0].hit))
+        - word_overlap(entity_words, segment_text(best[0].hit))
+        if best
+        else 0
+    )
     if best and shared >= 1 and (best[0].score > 0.5 or shared > 2):
         top = best[0]
-        evidence.append((top.score - 0.05, verdict_of(kb, top), segment_text(top.hit),
-                         slide_key(top.hit.deck, top.hit.slide)))
+        evidence.append(
+            (
+                top.score - 0.05,
+                verdict_of(kb, top),
+                segment_text(top.hit),
+                slide_key(top.hit.deck, top.hit.slide),
+            )
+        )
     if not evidence:
-        base = passage_answer(kb, parsed, scored, confidence=0.3,
-                              lead="The deck does not say directly; closest passages")
+        base = passage_answer(
+            kb,
+            parsed,
+            scored,
+            confidence=0.3,
+            lead="The deck does not say directly; closest passages",
+        )
         return replace(base, intent="yes_no", verdict=None)
     evidence.sort(key=lambda e: -e[0])
     score, verdict, text, slide = evidence[0]
@@ -399,15 +510,20 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     where = f" ({cite([info.number])})" if info else ""
     more = [segment_text(p.hit) for p in best if segment_text(p.hit) != text]
     more += kb.next_segments.get(best[0].hit.key, [])[:1] if best else []
-    extra = " ".join(f"\"{t}\"" for t in more[:2])
-    answer = f"{verdict.capitalize()}. The deck says: \"{text}\"{where}. {extra}".strip()
-    return Answer(question=parsed.text, answer=answer, intent="yes_no",
-                  verdict="yes" if verdict == "yes" else "no",
-                  sources=sources_from(kb, scored, first=[slide]),
-                  confidence=round(min(0.95, score), 2), entities=parsed.entities,
-                  sparql=rendered_query(kb.book, "negations_of",
-                                        entity=entity_iri(parsed.entities[0]))
-                  if parsed.entities else None)
+    extra = " ".join(f'"{t}"' for t in more[:2])
+    answer = f'{verdict.capitalize()}. The deck says: "{text}"{where}. {extra}'.strip()
+    return Answer(
+        question=parsed.text,
+        answer=answer,
+        intent="yes_no",
+        verdict="yes" if verdict == "yes" else "no",
+        sources=sources_from(kb, scored, first=[slide]),
+        confidence=round(min(0.95, score), 2),
+        entities=parsed.entities,
+        sparql=rendered_query(kb.book, "negations_of", entity=entity_iri(parsed.entities[0]))
+        if parsed.entities
+        else None,
+    )
 
 
 def relation_verdict(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer | None:
@@ -418,29 +534,52 @@ def relation_verdict(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
         if id_from_iri(row["entity"]) in (other, kb.parts.get(other)):
             info = kb.slides.get(row["slide"])
             where = f" ({cite([info.number])})" if info else ""
-            text = f"Yes. The deck says: \"{row['text']}\"{where}."
-            return Answer(question=parsed.text, answer=text, intent=parsed.intent, verdict="yes",
-                          sources=sources_from(kb, scored, first=[row["slide"]]),
-                          sparql="\n\n".join(sparql), confidence=0.9, entities=parsed.entities)
+            text = f'Yes. The deck says: "{row["text"]}"{where}.'
+            return Answer(
+                question=parsed.text,
+                answer=text,
+                intent=parsed.intent,
+                verdict="yes",
+                sources=sources_from(kb, scored, first=[row["slide"]]),
+                sparql="\n\n".join(sparql),
+                confidence=0.9,
+                entities=parsed.entities,
+            )
     for row in run_select(kb.store, kb.book, "negations_of", entity=entity_iri(entity)):
         if {id_from_iri(row["subject"]), id_from_iri(row["object"])} == {entity, other}:
             info = kb.slides.get(row["slide"])
             where = f" ({cite([info.number])})" if info else ""
-            return Answer(question=parsed.text, answer=f"No. The deck says: \"{row['text']}\"{where}.",
-                          intent=parsed.intent, verdict="no",
-                          sources=sources_from(kb, scored, first=[row["slide"]]),
-                          sparql=rendered_query(kb.book, "negations_of", entity=entity_iri(entity)),
-                          confidence=0.9, entities=parsed.entities)
-    stated = group_items(kb, replace(parsed, excluded=(), types=(), managed_only=False), entity,
-                         rows)
+            return Answer(
+                question=parsed.text,
+                answer=f'No. The deck says: "{row["text"]}"{where}.',
+                intent=parsed.intent,
+                verdict="no",
+                sources=sources_from(kb, scored, first=[row["slide"]]),
+                sparql=rendered_query(kb.book, "negations_of", entity=entity_iri(entity)),
+                confidence=0.9,
+                entities=parsed.entities,
+            )
+    stated = group_items(
+        kb, replace(parsed, excluded=(), types=(), managed_only=False), entity, rows
+    )
     listed = ", ".join(item.label for item in stated[:12])
     verb = LIST_QUERIES[parsed.intent][1]
-    text = (f"The deck does not say that {label(kb, entity)} {verb} {label(kb, other)}, nor that "
-            f"it does not." + (f" It states that {label(kb, entity)} {verb}: {listed}."
-                               if listed else ""))
-    return Answer(question=parsed.text, answer=text, intent=parsed.intent, verdict=None,
-                  items=tuple(stated), sources=sources_from(kb, scored),
-                  sparql="\n\n".join(sparql), confidence=0.5, entities=parsed.entities)
+    text = (
+        f"The deck does not say that {label(kb, entity)} {verb} {label(kb, other)}, nor that "
+        f"it does not."
+        + (f" It states that {label(kb, entity)} {verb}: {listed}." if listed else "")
+    )
+    return Answer(
+        question=parsed.text,
+        answer=text,
+        intent=parsed.intent,
+        verdict=None,
+        items=tuple(stated),
+        sources=sources_from(kb, scored),
+        sparql="\n\n".join(sparql),
+        confidence=0.5,
+        entities=parsed.entities,
+    )
 
 
 def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
@@ -452,11 +591,15 @@ def bridge(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> str | None:
         text = segment_text(item.hit).lower()
         for mention in kb.mentions_in(text):
             entity = kb.entities.get(mention)
-            if entity and mention not in parsed.entities and entity.type in MANAGED_TYPES \
-                    and kb.parts.get(mention) not in parsed.entities and slide in kb.slides:
+            if (
+                entity
+                and mention not in parsed.entities
+                and entity.type in MANAGED_TYPES
+                and kb.parts.get(mention) not in parsed.entities
+                and slide in kb.slides
+            ):
                 return mention
     return None
-
 
 
 def lexical(scored: Sequence[Scored], text: str) -> list[Scored]:
@@ -501,20 +644,29 @@ def hop_answer(kb: KB, parsed: Parsed, query: Any, hop: str, *, k: int) -> Answe
 
     if LIMIT.search(tail):
         result = limit_answer(kb, replace(parsed, text=tail), scored, [hop])
-        return replace(result, question=parsed.text, answer=f"{via} {result.answer}",
-                       sources=result.sources[:k])
+        return replace(
+            result,
+            question=parsed.text,
+            answer=f"{via} {result.answer}",
+            sources=result.sources[:k],
+        )
     types = wanted_types(tail) or ("Software", "Service")
-    found = list_from_passages(kb, replace(parsed, entities=(hop,), text=tail), scored,
-                               types=types)
+    found = list_from_passages(kb, replace(parsed, entities=(hop,), text=tail), scored, types=types)
     if ASKS_ONE.search(tail):
         found = found[:1]
     listed = ", ".join(i.label for i in found)
     text = f"{via} The deck names {listed} for it." if found else via
     best = passages(scored, n=2)
-    quoted = " ".join(f"\"{segment_text(p.hit)}\" ({cite([p.hit.slide])})." for p in best)
-    return Answer(question=parsed.text, answer=f"{text} {quoted}".strip(), intent="multi_hop",
-                  items=tuple(found), sources=sources_from(kb, scored, k=k),
-                  confidence=0.6 if found else 0.4, entities=parsed.entities + (hop,))
+    quoted = " ".join(f'"{segment_text(p.hit)}" ({cite([p.hit.slide])}).' for p in best)
+    return Answer(
+        question=parsed.text,
+        answer=f"{text} {quoted}".strip(),
+        intent="multi_hop",
+        items=tuple(found),
+        sources=sources_from(kb, scored, k=k),
+        confidence=0.6 if found else 0.4,
+        entities=parsed.entities + (hop,),
+    )
 
 
 def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
@@ -525,12 +677,18 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     knn, _ = classify_knn(kb.intent_model, query) if kb.intent_model else ("search", 0.0)
     parsed = parse_question(text, mentions, knn)
     scored = rank_clauses(kb, text, query, parsed.entities)
-    hop = bridge(kb, parsed, scored) if parsed.intent in ("limit", "attribute", "search",
-                                                          "definition") else None
+    hop = (
+        bridge(kb, parsed, scored)
+        if parsed.intent in ("limit", "attribute", "search", "definition")
+        else None
+    )
     if hop:
         return hop_answer(kb, parsed, query, hop, k=k)
-    relation = relation_verdict(kb, parsed, scored) if (
-        parsed.yes_no and parsed.intent in LIST_QUERIES and len(parsed.entities) >= 2) else None
+    relation = (
+        relation_verdict(kb, parsed, scored)
+        if (parsed.yes_no and parsed.intent in LIST_QUERIES and len(parsed.entities) >= 2)
+        else None
+    )
     if relation is not None:
         result = relation
     elif parsed.intent in LIST_QUERIES and parsed.entities:
@@ -541,8 +699,7 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
         result = security_answer(kb, parsed, scored)
     elif parsed.intent == "yes_no":
         result = yes_no_answer(kb, parsed, scored)
-    elif parsed.intent == "comparison" and len(parsed.entities) >= 2 and \
-            LIMIT_WORDS.search(text):
+    elif parsed.intent == "comparison" and len(parsed.entities) >= 2 and LIMIT_WORDS.search(text):
         result = compare_limits(kb, parsed, scored)
     elif parsed.intent == "comparison":
         result = comparison_answer(kb, parsed, scored)
@@ -550,10 +707,11 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
         result = attribute_answer(kb, parsed, scored)
     else:
         result = passage_answer(kb, parsed, scored, confidence=0.6 if parsed.entities else 0.3)
-    if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no" and \
-            relation is None:
+    if parsed.yes_no and result.verdict is None and parsed.intent != "yes_no" and relation is None:
         verdict = yes_no_answer(kb, parsed, scored)
-        result = replace(result, verdict=verdict.verdict,
-                         answer=f"{result.answer} {verdict.answer}")
-    return replace(result, sources=result.sources[:k] if result.sources else
-                   sources_from(kb, scored, k=k))
+        result = replace(
+            result, verdict=verdict.verdict, answer=f"{result.answer} {verdict.answer}"
+        )
+    return replace(
+        result, sources=result.sources[:k] if result.sources else sources_from(kb, scored, k=k)
+    )

@@ -66,8 +66,9 @@ class BuildReport:
     decks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def dataset_quads(decks: Sequence[DeckRecord], facts: Sequence[Fact],
-                  gazetteer: Mapping[str, Entity]) -> list[Quad]:
+def dataset_quads(
+    decks: Sequence[DeckRecord], facts: Sequence[Fact], gazetteer: Mapping[str, Entity]
+) -> list[Quad]:
     """Every quad of the dataset: ontology, gazetteer, decks, slides and facts."""
     units = unit_iris()
     quads = ontology_quads() + entity_quads(gazetteer)
@@ -86,39 +87,72 @@ def validate(quads: Sequence[Quad]) -> tuple[bool, str]:
     from rdflib import Graph
 
     shapes = Graph().parse(SHAPES_TTL)
-    conforms, _, text = shacl_validate(quads_to_graph(quads), shacl_graph=shapes,
-                                       inference="none", advanced=True)
+    conforms, _, text = shacl_validate(
+        quads_to_graph(quads), shacl_graph=shapes, inference="none", advanced=True
+    )
     return bool(conforms), str(text)
 
 
-def vector_items(decks: Sequence[DeckRecord], facts: Sequence[Fact],
-                 gazetteer: Mapping[str, Entity]) -> list[Hit]:
+def vector_items(
+    decks: Sequence[DeckRecord], facts: Sequence[Fact], gazetteer: Mapping[str, Entity]
+) -> list[Hit]:
     """What gets a vector: each slide, each content segment, each entity description."""
     items: list[Hit] = []
     for record in decks:
         for slide in record.slides:
             body = " ".join(line for _, line in slide.body)
-            items.append(Hit(f"slide:{slide.deck}:{slide.number}", "slide", slide.deck,
-                             slide.number, 0.0, f"{slide.title}. {body}"[:2000]))
+            items.append(
+                Hit(
+                    f"slide:{slide.deck}:{slide.number}",
+                    "slide",
+                    slide.deck,
+                    slide.number,
+                    0.0,
+                    f"{slide.title}. {body}"[:2000],
+                )
+            )
         titles = {slide.number: slide.title for slide in record.slides}
         for segment in record.segments:
             if segment.kind not in ("bullet", "text"):
                 continue
             parent = f"{segment.parent} " if segment.parent else ""
-            items.append(Hit(f"segment:{segment.deck}:{segment.slide}:{segment.line_start}",
-                             "segment", segment.deck, segment.slide, 0.0,
-                             f"{titles.get(segment.slide, '')}: {parent}{segment.text}"))
+            items.append(
+                Hit(
+                    f"segment:{segment.deck}:{segment.slide}:{segment.line_start}",
+                    "segment",
+                    segment.deck,
+                    segment.slide,
+                    0.0,
+                    f"{titles.get(segment.slide, '')}: {parent}{segment.text}",
+                )
+            )
     for fact in facts:
         if fact.kind == "description" and fact.subject in gazetteer:
             label = gazetteer[fact.subject].label
-            items.append(Hit(f"entity:{fact.subject}:{fact.slide}", "entity", fact.deck,
-                             fact.slide, 0.0, f"{label}: {fact.text}"))
+            items.append(
+                Hit(
+                    f"entity:{fact.subject}:{fact.slide}",
+                    "entity",
+                    fact.deck,
+                    fact.slide,
+                    0.0,
+                    f"{label}: {fact.text}",
+                )
+            )
     return items
 
 
-def summarise(decks: Sequence[DeckRecord], facts: Sequence[Fact], *, entities: int,
-              triples: int, vectors: int, conforms: bool, seconds: float,
-              unresolved: Mapping[str, int]) -> BuildReport:
+def summarise(
+    decks: Sequence[DeckRecord],
+    facts: Sequence[Fact],
+    *,
+    entities: int,
+    triples: int,
+    vectors: int,
+    conforms: bool,
+    seconds: float,
+    unresolved: Mapping[str, int],
+) -> BuildReport:
     """Counts for the summary table and summary.json."""
     kinds = Counter(fact.kind for fact in facts)
     relations = Counter(fact.relation for fact in facts if fact.relation)
@@ -137,8 +171,10 @@ def summarise(decks: Sequence[DeckRecord], facts: Sequence[Fact], *, entities: i
         shacl_conforms=conforms,
         seconds=round(seconds, 2),
         unresolved=dict(unresolved),
-        decks=[{"deck": r.deck, "file": r.file_name, "sha256": r.sha256,
-                "slides": len(r.slides)} for r in decks],
+        decks=[
+            {"deck": r.deck, "file": r.file_name, "sha256": r.sha256, "slides": len(r.slides)}
+            for r in decks
+        ],
     )
 
 
@@ -155,9 +191,17 @@ def swap_in(new_dir: Path, out_dir: Path) -> None:
         shutil.rmtree(old_dir)
 
 
-def build(decks: Sequence[DeckRecord], facts: Sequence[Fact], gazetteer: Mapping[str, Entity],
-          out_dir: Path, *, embed: EmbedFn | None, embed_model: str, embed_dim: int = 384,
-          unresolved: Mapping[str, int] | None = None) -> BuildReport:
+def build(
+    decks: Sequence[DeckRecord],
+    facts: Sequence[Fact],
+    gazetteer: Mapping[str, Entity],
+    out_dir: Path,
+    *,
+    embed: EmbedFn | None,
+    embed_model: str,
+    embed_dim: int = 384,
+    unresolved: Mapping[str, int] | None = None,
+) -> BuildReport:
     """Write graph.nq, vectors and summary.json into out_dir atomically; raise on SHACL failure."""
     started = time.perf_counter()
     quads = dataset_quads(decks, facts, gazetteer)
@@ -170,18 +214,27 @@ def build(decks: Sequence[DeckRecord], facts: Sequence[Fact], gazetteer: Mapping
     try:
         write_quads(quads, work / GRAPH_FILE)
         items = vector_items(decks, facts, gazetteer)
-        vectors = embed([item.text for item in items]) if embed else np.zeros((0, embed_dim),
-                                                                               np.float32)
+        vectors = (
+            embed([item.text for item in items]) if embed else np.zeros((0, embed_dim), np.float32)
+        )
         if embed is None:
             items = []
         index = build_index(vectors if len(vectors) else np.zeros((0, embed_dim), np.float32))
         write_index(index, IndexMeta(embed_model, int(index.d), len(items), tuple(items)), work)
-        summary = summarise(decks, facts, entities=len(gazetteer), triples=len(quads),
-                            vectors=len(items), conforms=conforms,
-                            seconds=time.perf_counter() - started,
-                            unresolved=unresolved or {})
-        payload = summary.__dict__ | {"model": embed_model,
-                                      "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        summary = summarise(
+            decks,
+            facts,
+            entities=len(gazetteer),
+            triples=len(quads),
+            vectors=len(items),
+            conforms=conforms,
+            seconds=time.perf_counter() - started,
+            unresolved=unresolved or {},
+        )
+        payload = summary.__dict__ | {
+            "model": embed_model,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         (work / SUMMARY_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
         swap_in(work, out_dir)
     except BaseException:

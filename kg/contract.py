@@ -9,8 +9,13 @@ from kg.types import Answer, SourceRef
 
 def source_to_json(ref: SourceRef) -> dict[str, Any]:
     """One supporting slide, with lines for text decks and page for PDFs."""
-    out: dict[str, Any] = {"deck": ref.deck, "slide": ref.slide, "title": ref.title,
-                           "text": ref.text, "score": ref.score}
+    out: dict[str, Any] = {
+        "deck": ref.deck,
+        "slide": ref.slide,
+        "title": ref.title,
+        "text": ref.text,
+        "score": ref.score,
+    }
     if ref.lines is not None:
         out["lines"] = list(ref.lines)
     if ref.page is not None:
@@ -25,12 +30,19 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "intent": answer.intent,
         "items": [
-            {"label": item.label, "iri": item.iri,
-             "sources": [source_to_json(ref) for ref in item.sources]}
+            {
+                "label": item.label,
+                "iri": item.iri,
+                "sources": [source_to_json(ref) for ref in item.sources],
+            }
             for item in answer.items
         ],
-        "value": None if answer.value is None else {
-            "text": answer.value.text, "value": answer.value.value, "unit": answer.value.unit,
+        "value": None
+        if answer.value is None
+        else {
+            "text": answer.value.text,
+            "value": answer.value.value,
+            "unit": answer.value.unit,
             "quantity": answer.value.quantity,
         },
         "verdict": answer.verdict,

@@ -13,8 +13,7 @@ from typing import Any, Final
 from kg.types import Entity
 
 ENTITY_TYPES: Final = frozenset(
-    {"Service", "Feature", "Software", "ThirdPartyProduct", "DataFormat", "Compression",
-     "Concept"}
+    {"Service", "Feature", "Software", "ThirdPartyProduct", "DataFormat", "Compression", "Concept"}
 )
 _FIELDS: Final = frozenset(
     {"label", "type", "aliases", "case_sensitive_aliases", "part_of", "successor_of", "description"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,22 @@ from typing import Any
 import numpy as np
 import pyoxigraph as ox
 
-from kg.embed import Encoder, Vectors, embed, load_encoder
+from kg.embed import Encoder, Vectors, embed, embed_one, load_encoder
 from kg.gazetteer import alias_table, load_gazetteer
-from kg.graph import QueryBook, id_from_iri, index_query, load_queries, load_store, run_select
+from kg.graph import (
+    QueryBook,
+    id_from_iri,
+    index_query,
+    load_queries,
+    load_store,
+    run_select,
+    slide_iri,
+)
+from kg.linking import AliasIndex, link_entities
 from kg.question import IntentModel, read_examples
 from kg.types import Entity
-from ontology.terms import GAZETTEER
 from kg.vectors import IndexMeta, read_index
+from ontology.terms import GAZETTEER
 
 
 @dataclass(frozen=True)
@@ -50,25 +60,26 @@ class KB:
     vectors: Vectors | None = None
     encoder: Encoder | None = None
     intent_model: IntentModel | None = None
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
     next_segments: dict[str, list[str]] = field(default_factory=dict)
     slide_segments: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Entity IRI -> slide IRI -> 1 about / 0 mentions (the entity or a part); None: ask the store.
     entity_slides: dict[str, dict[str, int]] | None = None
+    # Per vector row: the slide IRI and the lower-cased text of meta.items[row] (empty: compute).
+    item_slides: list[str] = field(default_factory=list)
+    item_texts: list[str] = field(default_factory=list)
 
     def mentions_in(self, text: str) -> list[str]:
         """Entity ids a passage names, in order (the question linker over passage text)."""
-        from kg.linking import link_entities
-
         return [m.entity for m in link_entities(text, aliases=self.aliases, labels=self.labels)]
 
     def embed_query(self, text: str) -> Vectors:
         """The query vector of one text (needs the encoder)."""
         if self.encoder is None:
             raise RuntimeError("this KB was loaded without an encoder")
-        return embed(self.encoder, [text])[0]
+        return embed_one(self.encoder, text)
 
 
 def load_entities(store: ox.Store, book: QueryBook) -> dict[str, Entity]:
@@ -123,6 +134,9 @@ def segments_by_slide(meta: IndexMeta) -> dict[str, list[str]]:
     return {key: [text for _, text in sorted(value)] for key, value in rows.items()}
 
 
+# One query embeds in ~8 ms on one thread; a second thread saves nothing at this size and, when
+# the cores are busy, its OpenMP spin-waits stretch a query to hundreds of milliseconds.
+QUERY_THREADS = 1
 # Per-entity fact queries answering asks once per linked entity: served from tables built at load.
 INDEXED_QUERIES = (("limits_of", "entity"), ("security_of", "entity"), ("attributes_of", "entity"))
 
@@ -150,7 +164,7 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
     kb = KB(data_dir=data_dir, store=store, book=book, entities=entities,
             slides=load_slides(store, book), parts=parts, summary=summary,
             # The gazetteer file keeps which aliases match only in exact case; the graph does not.
-            aliases=alias_table(load_gazetteer(GAZETTEER)),
+            aliases=AliasIndex(alias_table(load_gazetteer(GAZETTEER))),
             labels={entity_id: entity.label for entity_id, entity in entities.items()},
             entity_slides=slides_by_entity(store, book))
     if with_encoder:
@@ -159,7 +173,9 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
                       else np.zeros((0, kb.meta.dim), np.float32))
         kb.next_segments = following_segments(kb.meta)
         kb.slide_segments = segments_by_slide(kb.meta)
-        kb.encoder = load_encoder(embed_model)
+        kb.item_slides = [str(slide_iri(item.deck, item.slide)) for item in kb.meta.items]
+        kb.item_texts = [item.text.lower() for item in kb.meta.items]
+        kb.encoder = load_encoder(embed_model, threads=QUERY_THREADS)
         examples = read_examples()
         kb.intent_model = IntentModel(
             intents=tuple(intent for intent, _ in examples),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -58,6 +58,38 @@ class Token:
     breaks: bool = False
 
 
+class AliasIndex(Mapping[str, str]):
+    """A read-only alias table with the lookups linking derives from it, built once."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        """Copy the table and derive the n-gram width and the fuzzy-match groups."""
+        self.table = dict(table)
+        self.width = max((key.count(" ") + 1 for key in self.table), default=1)
+        self.by_initial = compact_keys(self.table)
+        self.choices = {initial: list(group) for initial, group in self.by_initial.items()}
+
+    def __getitem__(self, key: str) -> str:
+        """The entity id of an alias key."""
+        return self.table[key]
+
+    def __contains__(self, key: object) -> bool:
+        """Whether the key is an alias (a dict lookup, without Mapping's try/except)."""
+        return key in self.table
+
+    def __iter__(self) -> Iterator[str]:
+        """The alias keys."""
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        """How many alias keys there are."""
+        return len(self.table)
+
+
+def alias_index(table: Mapping[str, str]) -> AliasIndex:
+    """The table itself when it is already an AliasIndex, else one built from it."""
+    return table if isinstance(table, AliasIndex) else AliasIndex(table)
+
+
 def tokenise(question: str) -> list[Token]:
     """Split a question into words, dropping possessive 's ("Redshift's" -> "Redshift")."""
     tokens: list[Token] = []
@@ -106,14 +138,14 @@ def link_entities(
 
 def link_tokens(tokens: Sequence[Token], table: Mapping[str, str]) -> list[Span]:
     """Greedy left-to-right linking: the longest exact n-gram, unless a longer typo match exists."""
-    width = max((key.count(" ") + 1 for key in table), default=1)
-    by_initial = compact_keys(table)
+    index = alias_index(table)
     spans: list[Span] = []
     i = 0
     while i < len(tokens):
-        span = longest_exact(tokens, i, table, width=width)
+        span = longest_exact(tokens, i, index.table, width=index.width)
         shortest = span[1] + 1 if span else i + 1
-        span = longest_fuzzy(tokens, i, by_initial, shortest=shortest) or span
+        span = longest_fuzzy(tokens, i, index.by_initial, shortest=shortest,
+                             choices=index.choices) or span
         if span is None:
             i += 1
         else:
@@ -161,11 +193,12 @@ def longest_fuzzy(
     by_initial: Mapping[str, Mapping[str, tuple[str, int]]],
     *,
     shortest: int,
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> Span | None:
     """The longest n-gram of at least `shortest` tokens from `i` that is a typo of an alias."""
     for j in range(phrase_end(tokens, i, MAX_FUZZY_WORDS), shortest - 1, -1):
         if fuzzy_eligible(tokens[i:j]):
-            hit = fuzzy_lookup(tokens[i:j], by_initial)
+            hit = fuzzy_lookup(tokens[i:j], by_initial, choices=choices)
             if hit is not None:
                 return (i, j, *hit)
     return None
@@ -191,15 +224,19 @@ def fuzzy_eligible(span: Sequence[Token]) -> bool:
 
 
 def fuzzy_lookup(
-    span: Sequence[Token], by_initial: Mapping[str, Mapping[str, tuple[str, int]]]
+    span: Sequence[Token],
+    by_initial: Mapping[str, Mapping[str, tuple[str, int]]],
+    *,
+    choices: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[str, float] | None:
     """The closest alias to an n-gram, ignoring spacing, within an allowed edit, with its score."""
     query = "".join(token.key for token in span)
-    choices = by_initial.get(query[0], {})
+    group = by_initial.get(query[0], {})
+    keys = choices.get(query[0], ()) if choices is not None else list(group)
     for compact, distance, _ in process.extract(
-        query, list(choices), scorer=OSA.distance, score_cutoff=2, limit=5
+        query, keys, scorer=OSA.distance, score_cutoff=2, limit=5
     ):
-        entity, words = choices[compact]
+        entity, words = group[compact]
         # Typos are only looked for word by word: "amazons" is not a typo of "amazon s3".
         if distance == 0 or (words == len(span) and edit_allowed(query, compact, int(distance))):
             return entity, 0.9 - 0.1 * distance

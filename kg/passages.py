@@ -11,8 +11,11 @@ from kg.question import CLAUSE, Parsed
 from kg.retrieve import Scored, segment_text, slide_key, source_ref, sources_from
 from kg.types import Answer, Item
 
-NEGATIVE = re.compile(r"\b(?:not|no|cannot|can't|can’t|never|don't|doesn't|isn't|aren't|"
-                      r"won't|without|instead|only)\b|n't\b|n’t\b", re.IGNORECASE)
+NEGATIVE = re.compile(
+    r"\b(?:not|no|cannot|can't|can’t|never|don't|doesn't|isn't|aren't|"
+    r"won't|without|instead|only)\b|n't\b|n’t\b",
+    re.IGNORECASE,
+)
 MIN_WORDS = 4
 
 
@@ -21,29 +24,37 @@ def label(kb: KB, entity_id: str) -> str:
     entity = kb.entities.get(entity_id)
     if entity is None:
         return entity_id
-    acronyms = [a for a in entity.aliases if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", a)
-                and a not in entity.label]
+    acronyms = [
+        a
+        for a in entity.aliases
+        if re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", a) and a not in entity.label
+    ]
     return f"{entity.label} ({acronyms[0]})" if acronyms else entity.label
 
 
 def cite(numbers: Sequence[int]) -> str:
-    """"slide 12" or "slides 12, 40"."""
+    """ "slide 12" or "slides 12, 40"."""
     unique = sorted(set(numbers))
     return ("slide " if len(unique) == 1 else "slides ") + ", ".join(map(str, unique))
 
 
-def passages(scored: Sequence[Scored], *, n: int = 3, about: Sequence[str] = (),
-             kb: KB | None = None) -> list[Scored]:
+def passages(
+    scored: Sequence[Scored], *, n: int = 3, about: Sequence[str] = (), kb: KB | None = None
+) -> list[Scored]:
     """The best distinct segment passages of four words or more."""
     picked: list[Scored] = []
     for item in scored:
         if item.hit.kind != "segment":
             continue
         text = segment_text(item.hit)
-        header = kb is not None and len(kb.next_segments.get(item.hit.key, [])) >= 2 \
+        header = (
+            kb is not None
+            and len(kb.next_segments.get(item.hit.key, [])) >= 2
             and not text.endswith(".")
+        )
         if (len(text.split()) < MIN_WORDS and not header) or any(
-                segment_text(p.hit) == text for p in picked):
+            segment_text(p.hit) == text for p in picked
+        ):
             continue
         picked.append(item)
         if len(picked) == n:
@@ -58,7 +69,7 @@ def quote(items: Sequence[Scored], kb: KB | None = None) -> str:
         text = segment_text(p.hit)
         if kb is not None and len(text.split()) <= 5 and not text.endswith("."):
             text = f"{text}: " + "; ".join(kb.next_segments.get(p.hit.key, []))
-        out.append(f"\"{text}\" ({cite([p.hit.slide])}).")
+        out.append(f'"{text}" ({cite([p.hit.slide])}).')
     return " ".join(out)
 
 
@@ -67,36 +78,63 @@ def names(kb: KB, parsed: Parsed) -> str:
     return " and ".join(label(kb, e) for e in parsed.entities[:3])
 
 
-def passage_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], *, confidence: float,
-                   lead: str = "", n: int = 3) -> Answer:
+def passage_answer(
+    kb: KB,
+    parsed: Parsed,
+    scored: Sequence[Scored],
+    *,
+    confidence: float,
+    lead: str = "",
+    n: int = 3,
+) -> Answer:
     """The best passages, quoted with their slides."""
     best = passages(scored, n=n, kb=kb)
     if not best:
-        return Answer(question=parsed.text, answer="The deck does not say.", intent=parsed.intent,
-                      confidence=0.0, entities=parsed.entities)
+        return Answer(
+            question=parsed.text,
+            answer="The deck does not say.",
+            intent=parsed.intent,
+            confidence=0.0,
+            entities=parsed.entities,
+        )
     lead = lead or (f"About {names(kb, parsed)}" if parsed.entities else "Most relevant")
-    return Answer(question=parsed.text, answer=f"{lead}: {quote(best, kb)}", intent=parsed.intent,
-                  sources=sources_from(kb, scored,
-                                       first=[slide_key(p.hit.deck, p.hit.slide) for p in best]),
-                  confidence=round(min(confidence, best[0].hit.score), 2),
-                  entities=parsed.entities)
+    return Answer(
+        question=parsed.text,
+        answer=f"{lead}: {quote(best, kb)}",
+        intent=parsed.intent,
+        sources=sources_from(kb, scored, first=[slide_key(p.hit.deck, p.hit.slide) for p in best]),
+        confidence=round(min(confidence, best[0].hit.score), 2),
+        entities=parsed.entities,
+    )
 
 
 def comparison_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
     """The best passages for each compared entity, side by side."""
     picked: list[Scored] = []
     for entity in parsed.entities[:3] or [""]:
-        words = [w.lower() for w in ([kb.entities[entity].label] + list(kb.entities[entity].aliases))
-                 ] if entity in kb.entities else []
+        words = (
+            [w.lower() for w in ([kb.entities[entity].label] + list(kb.entities[entity].aliases))]
+            if entity in kb.entities
+            else []
+        )
         own = [s for s in scored if not words or any(w in s.hit.text.lower() for w in words)]
         picked += [p for p in passages(own, n=3, kb=kb) if p not in picked]
     picked += [p for p in passages(scored, n=2, kb=kb) if p not in picked]
-    base = passage_answer(kb, parsed, scored, confidence=0.6,
-                          lead=f"Comparing {names(kb, parsed)}" if parsed.entities else "")
-    return Answer(question=parsed.text,
-                  answer=f"Comparing {names(kb, parsed)}: {quote(picked, kb)}",
-                  intent="comparison", sources=base.sources, confidence=base.confidence,
-                  entities=parsed.entities)
+    base = passage_answer(
+        kb,
+        parsed,
+        scored,
+        confidence=0.6,
+        lead=f"Comparing {names(kb, parsed)}" if parsed.entities else "",
+    )
+    return Answer(
+        question=parsed.text,
+        answer=f"Comparing {names(kb, parsed)}: {quote(picked, kb)}",
+        intent="comparison",
+        sources=base.sources,
+        confidence=base.confidence,
+        entities=parsed.entities,
+    )
 
 
 def slide_entities(kb: KB, slide: str) -> list[dict[str, str]]:
@@ -110,8 +148,9 @@ def _iri(text: str):  # type: ignore[no-untyped-def]
     return URIRef(text)
 
 
-def typed_mentions(kb: KB, parsed: Parsed, scored: Sequence[Scored],
-                   types: Sequence[str]) -> list[Item]:
+def typed_mentions(
+    kb: KB, parsed: Parsed, scored: Sequence[Scored], types: Sequence[str]
+) -> list[Item]:
     """Entities of the wanted types named by the best passages that name any."""
     skip = set(parsed.entities) | set(parsed.excluded)
     found: dict[str, Item] = {}
@@ -125,14 +164,22 @@ def typed_mentions(kb: KB, parsed: Parsed, scored: Sequence[Scored],
             if known is None or known.type not in types or entity in skip or info is None:
                 continue
             first = item.score if first is None else first
-            found.setdefault(entity, Item(known.label, str(entity_iri(entity)),
-                                          (source_ref(info, item.hit.score),)))
+            found.setdefault(
+                entity,
+                Item(known.label, str(entity_iri(entity)), (source_ref(info, item.hit.score),)),
+            )
     return list(found.values())
 
 
-def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
-                       types: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Item]:
-    """Entities of the wanted types named on the best-matching slide (when the graph has no edge)."""
+def list_from_passages(
+    kb: KB,
+    parsed: Parsed,
+    scored: Sequence[Scored],
+    *,
+    types: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[Item]:
+    """Entities of the wanted types named on the best slide (when the graph has no edge)."""
     if types:
         return typed_mentions(kb, parsed, scored, types)
     best = passages(scored, n=1)
@@ -149,12 +196,20 @@ def list_from_passages(kb: KB, parsed: Parsed, scored: Sequence[Scored], *,
         if not types and row["type"] in ("DataFormat", "Concept"):
             continue
         if info is not None:
-            items.append(Item(label(kb, entity).split(" (")[0], str(entity_iri(entity)),
-                              (source_ref(info, best[0].hit.score),)))
+            items.append(
+                Item(
+                    label(kb, entity).split(" (")[0],
+                    str(entity_iri(entity)),
+                    (source_ref(info, best[0].hit.score),),
+                )
+            )
     named = {item.iri for item in items}
     # A part named beside its parent is the more exact answer ("Glue Data Catalog", not "Glue").
-    return [item for item in items if not any(
-        kb.parts.get(id_from_iri(other)) == id_from_iri(item.iri) for other in named)]
+    return [
+        item
+        for item in items
+        if not any(kb.parts.get(id_from_iri(other)) == id_from_iri(item.iri) for other in named)
+    ]
 
 
 def slide_listing(kb: KB, scored: Sequence[Scored], *, limit: int = 16) -> tuple[str, str]:
@@ -179,16 +234,19 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
         values: dict[str, list[int]] = {}
         for row in rows:
             name = re.sub(r"(?<!^)([A-Z])", r" \1", row["name"]).lower()
-            if not any(w.rstrip("s") in name for w in words) and row["value"].lower() not in \
-                    parsed.text.lower():
+            if (
+                not any(w.rstrip("s") in name for w in words)
+                and row["value"].lower() not in parsed.text.lower()
+            ):
                 continue
             info = kb.slides.get(row["slide"])
             value = label(kb, row["value"]) if row["value"] in kb.entities else row["value"]
             values.setdefault(value, []).append(info.number if info else 0)
             cited.append(row["slide"])
         if values:
-            lines.append(f"{label(kb, entity)}: " + ", ".join(
-                f"{v} ({cite(n)})" for v, n in values.items()))
+            lines.append(
+                f"{label(kb, entity)}: " + ", ".join(f"{v} ({cite(n)})" for v, n in values.items())
+            )
     items: list[Item] = []
     if parsed.types or re.search(r"\b(?:where|which)\b", parsed.text, re.IGNORECASE):
         items = list_from_passages(kb, parsed, scored, types=parsed.types)
@@ -199,15 +257,25 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
     if (not stated and not items) or len(CLAUSE.split(parsed.text)) > 1:
         listing, key = slide_listing(kb, scored)
         cited.append(key)
-    text = " ".join(part for part in (
-        f"{stated}." if stated else "",
-        f"Named on the closest slide: {listed}." if listed else "",
-        listing,
-        f"The deck says: {quote(best, kb)}" if best and not listing else "") if part)
-    return Answer(question=parsed.text, answer=text or "The deck does not say.",
-                  intent="attribute", items=tuple(items),
-                  sources=sources_from(kb, scored, first=cited[:3]),
-                  confidence=0.7 if stated or items else 0.4, entities=parsed.entities)
+    text = " ".join(
+        part
+        for part in (
+            f"{stated}." if stated else "",
+            f"Named on the closest slide: {listed}." if listed else "",
+            listing,
+            f"The deck says: {quote(best, kb)}" if best and not listing else "",
+        )
+        if part
+    )
+    return Answer(
+        question=parsed.text,
+        answer=text or "The deck does not say.",
+        intent="attribute",
+        items=tuple(items),
+        sources=sources_from(kb, scored, first=cited[:3]),
+        confidence=0.7 if stated or items else 0.4,
+        entities=parsed.entities,
+    )
 
 
 def neighbours(kb: KB, hit_key: str) -> list[str]:
@@ -216,6 +284,6 @@ def neighbours(kb: KB, hit_key: str) -> list[str]:
 
 
 def verdict_of(kb: KB, item: Scored) -> str:
-    """"no" when the passage or the next one on its slide negates, else "yes"."""
+    """ "no" when the passage or the next one on its slide negates, else "yes"."""
     texts = [segment_text(item.hit)] + neighbours(kb, item.hit.key)[:1]
     return "no" if any(NEGATIVE.search(text) for text in texts) else "yes"

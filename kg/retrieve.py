@@ -60,26 +60,31 @@ def rank(kb: KB, query: Vectors, entities: Sequence[str], *, kinds: tuple[str, .
     """All items scored by cosine plus graph boosts, best first."""
     if kb.meta is None or kb.vectors is None or not len(kb.vectors):
         return []
+    items = kb.meta.items
     cosine = kb.vectors @ query
     related = slides_for(kb, entities) if entities else {}
     words = entity_words(kb, entities)
     order = np.argsort(-cosine)[: max(limit * 8, 400)]
-    scored = []
-    for row in order:
-        hit = kb.meta.items[int(row)]
+    fast = len(kb.item_slides) == len(items) == len(kb.item_texts)
+    # (score, cosine, row), in candidate order: the stable sort below keeps ties in that order.
+    candidates: list[tuple[float, float, int]] = []
+    for row in order.tolist():
+        hit = items[row]
         if hit.kind not in kinds:
             continue
-        score = float(cosine[row])
-        about = related.get(slide_key(hit.deck, hit.slide))
+        similarity = float(cosine[row])
+        score = similarity
+        about = related.get(kb.item_slides[row] if fast else slide_key(hit.deck, hit.slide))
         if about is not None:
             score += ABOUT_BOOST if about else MENTION_BOOST
-        text = hit.text.lower()
+        text = kb.item_texts[row] if fast else hit.text.lower()
         if words and any(word in text for word in words):
             score += TEXT_BOOST
-        scored.append(Scored(Hit(hit.key, hit.kind, hit.deck, hit.slide, float(cosine[row]),
-                                 hit.text), score))
-    scored.sort(key=lambda item: -item.score)
-    return scored[:limit]
+        candidates.append((score, similarity, row))
+    candidates.sort(key=lambda item: -item[0])
+    return [Scored(Hit(items[row].key, items[row].kind, items[row].deck, items[row].slide,
+                       similarity, items[row].text), score)
+            for score, similarity, row in candidates[:limit]]
 
 
 def source_ref(info: SlideInfo, score: float, text: str | None = None) -> SourceRef:

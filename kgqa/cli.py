@@ -16,8 +16,11 @@ from rich.table import Table
 from kg.errors import KGError
 from kg.settings import PROJECT_ROOT, Settings, default_deck, get_settings
 
-app = typer.Typer(help="Offline knowledge-graph question answering over slide decks.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Offline knowledge-graph question answering over slide decks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 err = Console(stderr=True)
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the built data lives.")]
@@ -37,10 +40,11 @@ def fail(error: Exception) -> None:
 
 
 @app.command()
-def ingest(decks: Annotated[list[Path] | None, typer.Argument(help="Text or PDF decks.")] = None,
-           data_dir: DataDir = None,
-           no_embed: Annotated[bool, typer.Option("--no-embed",
-                                                  help="Skip the vector index.")] = False) -> None:
+def ingest(
+    decks: Annotated[list[Path] | None, typer.Argument(help="Text or PDF decks.")] = None,
+    data_dir: DataDir = None,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="Skip the vector index.")] = False,
+) -> None:
     """Read decks, extract facts, validate and write the graph and vector index atomically."""
     from ingest.pipeline import ingest as run_ingest
     from kg.embed import embed, load_encoder
@@ -59,9 +63,13 @@ def ingest(decks: Annotated[list[Path] | None, typer.Argument(help="Text or PDF 
                     status.update(f"embedding {len(texts)} passages")
                     return embed(encoder, texts)
 
-            report, extraction = run_ingest(paths, settings.data_dir, embed=embed_fn,  # type: ignore[arg-type]
-                                            embed_model=settings.embed_model,
-                                            progress=status.update)
+            report, extraction = run_ingest(
+                paths,
+                settings.data_dir,
+                embed=embed_fn,  # type: ignore[arg-type]
+                embed_model=settings.embed_model,
+                progress=status.update,
+            )
     except KGError as e:
         fail(e)
         return
@@ -92,10 +100,12 @@ def print_summary(summary: dict[str, object], data_dir: Path, seconds: float) ->
 
 
 @app.command()
-def ask(question: Annotated[str | None, typer.Argument()] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the answer object.")] = False,
-        batch: Annotated[Path | None, typer.Option(help="JSONL of {\"question\": ...}.")] = None,
-        data_dir: DataDir = None) -> None:
+def ask(
+    question: Annotated[str | None, typer.Argument()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object.")] = False,
+    batch: Annotated[Path | None, typer.Option(help='JSONL of {"question": ...}.')] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Answer a question (or a batch of them) from the built graph and index."""
     from kg.answer import answer
     from kg.contract import answer_to_json
@@ -110,8 +120,9 @@ def ask(question: Annotated[str | None, typer.Argument()] = None,
             for line in batch.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     text = json.loads(line)["question"]
-                    print(json.dumps(answer_to_json(answer(text, kb, k=settings.top_k))),
-                          flush=True)
+                    print(
+                        json.dumps(answer_to_json(answer(text, kb, k=settings.top_k))), flush=True
+                    )
             return
         result = answer(question or "", kb, k=settings.top_k)
     except KGError as e:
@@ -126,10 +137,12 @@ def ask(question: Annotated[str | None, typer.Argument()] = None,
 
 
 @app.command(name="eval")
-def evaluate(gold: Annotated[Path, typer.Argument(help="Gold questions (JSONL).")],
-             data_dir: DataDir = None,
-             out: Annotated[Path | None, typer.Option(help="Write every scored row.")] = None,
-             show: Annotated[int, typer.Option(help="Print N wrong answers.")] = 0) -> None:
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold questions (JSONL).")],
+    data_dir: DataDir = None,
+    out: Annotated[Path | None, typer.Option(help="Write every scored row.")] = None,
+    show: Annotated[int, typer.Option(help="Print N wrong answers.")] = 0,
+) -> None:
     """Answer the gold questions in one batch and score them with ../shared/eval/score.py."""
     from kg.answer import answer
     from kg.contract import answer_to_json
@@ -149,18 +162,28 @@ def evaluate(gold: Annotated[Path, typer.Argument(help="Gold questions (JSONL)."
                 timings.append(time.perf_counter() - started)
                 fh.write(json.dumps(answer_to_json(result)) + "\n")
     timings.sort()
-    command = [sys.executable, str(SCORER), str(gold), "--answers", str(answers_path),
-               "--show", str(show)] + (["--out", str(out)] if out else [])
+    command = [
+        sys.executable,
+        str(SCORER),
+        str(gold),
+        "--answers",
+        str(answers_path),
+        "--show",
+        str(show),
+    ] + (["--out", str(out)] if out else [])
     subprocess.run(command, check=True)
-    console.print(f"latency p50 {1000 * timings[len(timings) // 2]:.1f} ms, "
-                  f"p95 {1000 * timings[int(len(timings) * 0.95) - 1]:.1f} ms")
+    console.print(
+        f"latency p50 {1000 * timings[len(timings) // 2]:.1f} ms, "
+        f"p95 {1000 * timings[int(len(timings) * 0.95) - 1]:.1f} ms"
+    )
 
 
 @app.command()
-def sparql(query: Annotated[str, typer.Argument(help="A read-only SPARQL query.")],
-           data_dir: DataDir = None,
-           fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table"
-           ) -> None:
+def sparql(
+    query: Annotated[str, typer.Argument(help="A read-only SPARQL query.")],
+    data_dir: DataDir = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table",
+) -> None:
     """Run a read-only SPARQL query over the union of all slide graphs."""
     from kg.graph import load_store, run_query
     from kgqa.render import print_results
@@ -176,10 +199,12 @@ def sparql(query: Annotated[str, typer.Argument(help="A read-only SPARQL query."
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option()] = None,
-          port: Annotated[int | None, typer.Option()] = None,
-          workers: Annotated[int | None, typer.Option()] = None,
-          data_dir: DataDir = None) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int | None, typer.Option()] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Serve the HTTP API, SPARQL endpoint and Slack bot with uvicorn."""
     import os
 
@@ -188,14 +213,19 @@ def serve(host: Annotated[str | None, typer.Option()] = None,
     settings = settings_for(data_dir)
     if data_dir:
         os.environ["KGQA_DATA_DIR"] = str(data_dir)
-    run_server(host=host or settings.host, port=port or settings.port,
-               workers=workers or settings.workers)
+    run_server(
+        host=host or settings.host, port=port or settings.port, workers=workers or settings.workers
+    )
 
 
 @app.command()
-def slack(socket: Annotated[bool, typer.Option(
-              "--socket", help="Connect over Socket Mode (needs KGQA_SLACK_APP_TOKEN).")] = False,
-          data_dir: DataDir = None) -> None:
+def slack(
+    socket: Annotated[
+        bool,
+        typer.Option("--socket", help="Connect over Socket Mode (needs KGQA_SLACK_APP_TOKEN)."),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
     """Run the Slack bot over Socket Mode; HTTP mode is served by `kgqa serve` at /slack/events."""
     if not socket:
         fail(ValueError("HTTP mode runs inside `kgqa serve` at /slack/events; use --socket"))

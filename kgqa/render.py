@@ -18,8 +18,9 @@ def render_answer(console: Console, answer: Answer) -> None:
     """An answer as a person reads it: sentence, items, value, verdict, sources."""
     console.print(f"[bold]{answer.answer}[/bold]")
     if answer.value is not None:
-        console.print(f"value: [bold green]{answer.value.text}[/bold green] "
-                      f"({answer.value.quantity})")
+        console.print(
+            f"value: [bold green]{answer.value.text}[/bold green] ({answer.value.quantity})"
+        )
     if answer.verdict is not None:
         console.print(f"verdict: [bold]{answer.verdict}[/bold]")
     for item in answer.items:
@@ -29,8 +30,7 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print("[dim]sources:[/dim]")
         for ref in answer.sources:
             where = f"lines {ref.lines[0]}-{ref.lines[1]}" if ref.lines else f"page {ref.page}"
-            console.print(f"  [dim]slide {ref.slide} ({where}) {ref.title} "
-                          f"score {ref.score}[/dim]")
+            console.print(f"  [dim]slide {ref.slide} ({where}) {ref.title} score {ref.score}[/dim]")
     console.print(f"[dim]intent {answer.intent}, confidence {answer.confidence}[/dim]")
 
 
@@ -40,10 +40,12 @@ def results_rows(results: Any) -> tuple[list[str], list[list[str]]]:
         return ["boolean"], [[str(results).lower()]]
     if isinstance(results, ox.QuerySolutions):
         names = [v.value for v in results.variables]
-        return names, [[str(row[n].value) if row[n] is not None else "" for n in names]
-                       for row in results]
+        return names, [
+            [str(row[n].value) if row[n] is not None else "" for n in names] for row in results
+        ]
     return ["subject", "predicate", "object"], [
-        [str(t.subject), str(t.predicate), str(t.object)] for t in results]
+        [str(t.subject), str(t.predicate), str(t.object)] for t in results
+    ]
 
 
 def print_results(console: Console, results: Any, fmt: str) -> None:

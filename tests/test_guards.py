@@ -45,14 +45,20 @@ def test_guards_every_query_file_parses(path: Path) -> None:
 def test_guards_every_class_and_property_is_documented() -> None:
     graph = Graph().parse(ONTOLOGY_TTL)
     terms = {s for s in graph.subjects() if str(s).startswith(str(KG))}
-    undocumented = [str(t) for t in terms
-                    if graph.value(t, RDFS.label) is None or graph.value(t, RDFS.comment) is None]
+    undocumented = [
+        str(t)
+        for t in terms
+        if graph.value(t, RDFS.label) is None or graph.value(t, RDFS.comment) is None
+    ]
     assert len(terms) > 40
     assert undocumented == []
 
 
 def test_guards_every_setting_is_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text()
-    missing = [f"KGQA_{name.upper()}" for name in Settings.model_fields
-               if f"KGQA_{name.upper()}" not in readme]
+    missing = [
+        f"KGQA_{name.upper()}"
+        for name in Settings.model_fields
+        if f"KGQA_{name.upper()}" not in readme
+    ]
     assert missing == []

@@ -115,8 +115,9 @@ def test_extract_dangling_cue_takes_following_bullets(extract: Extract) -> None:
 
 
 def test_extract_carried_subject_used_when_the_slide_names_it(extract: Extract) -> None:
-    facts = extract("Buffer sizing", ["• Writes to Amazon S3", "• Firehose buffers records"],
-                    carried=KDF)
+    facts = extract(
+        "Buffer sizing", ["• Writes to Amazon S3", "• Firehose buffers records"], carried=KDF
+    )
     assert relations(facts) == {(KDF, "writesTo", "s3")}
     assert of_kind(facts, "about") == {(KDF, None)}
 

@@ -28,11 +28,14 @@ def labels(result) -> set[str]:  # type: ignore[no-untyped-def]
     return {item.label for item in result.items}
 
 
-@pytest.mark.parametrize("question", [
-    "which services can write to Redshift?",
-    "What can load data into Amazon Redshift?",
-    "who pushes data into redshfit?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which services can write to Redshift?",
+        "What can load data into Amazon Redshift?",
+        "who pushes data into redshfit?",
+    ],
+)
 def test_answer_writes_to_lists_sources_with_slides(sample_kb: KB, question: str) -> None:
     result = answer(question, sample_kb)
     assert result.intent == "writes_to"
@@ -41,21 +44,27 @@ def test_answer_writes_to_lists_sources_with_slides(sample_kb: KB, question: str
     assert result.sparql and "kg:writesTo" not in result.sparql or "predicate" in result.sparql
 
 
-@pytest.mark.parametrize("question", [
-    "Where can Firehose deliver data?",
-    "What are the destinations of Kinesis Data Firehose?",
-    "where does KDF send records to?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where can Firehose deliver data?",
+        "What are the destinations of Kinesis Data Firehose?",
+        "where does KDF send records to?",
+    ],
+)
 def test_answer_destinations_of_firehose(sample_kb: KB, question: str) -> None:
     result = answer(question, sample_kb)
     assert result.intent == "destinations"
     assert {"Amazon S3", "Amazon Redshift", "Splunk", "Datadog"} <= labels(result)
 
 
-@pytest.mark.parametrize("question", [
-    "what are the consumers of Kinesis Data Streams?",
-    "Which managed services can read from a Kinesis stream?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are the consumers of Kinesis Data Streams?",
+        "Which managed services can read from a Kinesis stream?",
+    ],
+)
 def test_answer_reads_from_kinesis(sample_kb: KB, question: str) -> None:
     result = answer(question, sample_kb)
     assert result.intent == "reads_from"
@@ -68,14 +77,18 @@ def test_answer_managed_services_exclude_libraries(sample_kb: KB) -> None:
     assert "AWS Lambda" in labels(result)
 
 
-@pytest.mark.parametrize("question,value,unit", [
-    ("what is the max SQS message size?", 256, "KB"),
-    ("How big can an SQS message be?", 256, "KB"),
-    ("what's the max item size in DDB?", 400, "KB"),
-    ("What is the default TTL of DAX?", 5, "min"),
-])
-def test_answer_limit_value_with_unit(sample_kb: KB, question: str, value: float,
-                                      unit: str) -> None:
+@pytest.mark.parametrize(
+    "question,value,unit",
+    [
+        ("what is the max SQS message size?", 256, "KB"),
+        ("How big can an SQS message be?", 256, "KB"),
+        ("what's the max item size in DDB?", 400, "KB"),
+        ("What is the default TTL of DAX?", 5, "min"),
+    ],
+)
+def test_answer_limit_value_with_unit(
+    sample_kb: KB, question: str, value: float, unit: str
+) -> None:
     result = answer(question, sample_kb)
     assert result.intent == "limit"
     assert result.value is not None
@@ -84,27 +97,32 @@ def test_answer_limit_value_with_unit(sample_kb: KB, question: str, value: float
 
 
 def test_answer_limit_default_and_maximum_both_named(sample_kb: KB) -> None:
-    result = answer("What are the default and maximum message retention periods in SQS?",
-                    sample_kb)
+    result = answer("What are the default and maximum message retention periods in SQS?", sample_kb)
     assert re.search(r"\b4 day", result.answer) and re.search(r"\b14 day", result.answer)
 
 
-@pytest.mark.parametrize("question", [
-    "How do I encrypt a Kinesis stream at rest?",
-    "What options does Kinesis Data Streams offer for encryption at rest?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I encrypt a Kinesis stream at rest?",
+        "What options does Kinesis Data Streams offer for encryption at rest?",
+    ],
+)
 def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None:
     result = answer(question, sample_kb)
     assert result.intent == "security"
     assert "AWS Key Management Service" in labels(result)
 
 
-@pytest.mark.parametrize("question,verdict", [
-    ("Can Spark read from Firehose?", "no"),
-    ("can KCL consume a Firehose delivery stream?", "no"),
-    ("Can Firehose deliver to Splunk?", "yes"),
-    ("Is Lambda a good fit for long-running applications?", "no"),
-])
+@pytest.mark.parametrize(
+    "question,verdict",
+    [
+        ("Can Spark read from Firehose?", "no"),
+        ("can KCL consume a Firehose delivery stream?", "no"),
+        ("Can Firehose deliver to Splunk?", "yes"),
+        ("Is Lambda a good fit for long-running applications?", "no"),
+    ],
+)
 def test_answer_yes_no_verdicts(sample_kb: KB, question: str, verdict: str) -> None:
     result = answer(question, sample_kb)
     assert result.verdict == verdict
@@ -117,10 +135,13 @@ def test_answer_unstated_relation_is_not_a_yes(sample_kb: KB) -> None:
     assert "does not say" in result.answer
 
 
-@pytest.mark.parametrize("question", [
-    "Which file formats can Athena query?",
-    "what data formats does Amazon Athena support?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which file formats can Athena query?",
+        "what data formats does Amazon Athena support?",
+    ],
+)
 def test_answer_attribute_formats(sample_kb: KB, question: str) -> None:
     result = answer(question, sample_kb)
     assert {"CSV", "JSON", "Apache Parquet", "Apache ORC", "Apache Avro"} <= labels(result)
@@ -158,8 +179,17 @@ def test_answer_rejects_empty_and_too_long_questions(sample_kb: KB) -> None:
 
 def test_answer_contract_shape(sample_kb: KB) -> None:
     payload = answer_to_json(answer("which services can write to Redshift?", sample_kb))
-    assert set(payload) == {"question", "answer", "intent", "items", "value", "verdict",
-                            "sources", "sparql", "confidence"}
+    assert set(payload) == {
+        "question",
+        "answer",
+        "intent",
+        "items",
+        "value",
+        "verdict",
+        "sources",
+        "sparql",
+        "confidence",
+    }
     assert all(set(item) == {"label", "iri", "sources"} for item in payload["items"])
     source = payload["sources"][0]
     assert {"slide", "lines", "title", "text", "score"} <= set(source)
@@ -183,10 +213,17 @@ def test_answer_dev_items_are_traceable_to_slides(deck_kb: KB) -> None:
         for item in result.items:
             entity = deck_kb.entities[item.iri.rsplit("/", 1)[1]]
             names = [entity.label, *entity.aliases]
-            texts = [deck_kb.slides[f"https://w3id.org/kgqa/id/slide/{s.deck}/{s.slide}"].text
-                     + " " + s.title for s in item.sources]
-            if not any(re.sub(r"\W+", " ", n).lower() in re.sub(r"\W+", " ", t).lower()
-                       for n in names for t in texts):
+            texts = [
+                deck_kb.slides[f"https://w3id.org/kgqa/id/slide/{s.deck}/{s.slide}"].text
+                + " "
+                + s.title
+                for s in item.sources
+            ]
+            if not any(
+                re.sub(r"\W+", " ", n).lower() in re.sub(r"\W+", " ", t).lower()
+                for n in names
+                for t in texts
+            ):
                 untraced.append((gold["question"], item.label))
     assert untraced == []
 
@@ -198,9 +235,18 @@ def test_answer_dev_set_accuracy_does_not_regress(deck_kb: KB, tmp_path: Path) -
     with answers.open("w") as fh:
         for row in gold:
             fh.write(json.dumps(answer_to_json(answer(str(row["question"]), deck_kb))) + "\n")
-    scored = subprocess.run([sys.executable, str(EVAL_DIR / "score.py"), str(EVAL_DIR / "dev.jsonl"),
-                             "--answers", str(answers)], capture_output=True, text=True,
-                            check=True)
+    scored = subprocess.run(
+        [
+            sys.executable,
+            str(EVAL_DIR / "score.py"),
+            str(EVAL_DIR / "dev.jsonl"),
+            "--answers",
+            str(answers),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     summary = json.loads(scored.stdout.strip().splitlines()[-1])
     assert summary["errors"] == 0
     assert summary["accuracy"] >= DEV_ACCURACY_FLOOR, summary

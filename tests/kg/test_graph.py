@@ -23,8 +23,15 @@ from ontology.terms import KG
 
 def fact(**fields: object) -> Fact:
     """A fact on slide 3 of deck d, line 10."""
-    base: dict[str, object] = dict(kind="relation", subject="a", deck="d", slide=3,
-                                   line_start=10, line_end=11, text="A loads data into B")
+    base: dict[str, object] = {
+        "kind": "relation",
+        "subject": "a",
+        "deck": "d",
+        "slide": 3,
+        "line_start": 10,
+        "line_end": 11,
+        "text": "A loads data into B",
+    }
     return Fact(**(base | fields))  # type: ignore[arg-type]
 
 
@@ -56,14 +63,17 @@ def test_graph_limit_matches_golden_triples() -> None:
     limit = Quantity("message size", 256, "KB", "maximum", "256 KB")
     quads = fact_quads(fact(kind="limit", subject="sqs", limit=limit, text="Max 256 KB"), units)
     node = next(q[2] for q in quads if q[1] == KG.hasLimit)
-    expected = Graph().parse(data=f"""
+    expected = Graph().parse(
+        data=f"""
         @prefix kg: <https://w3id.org/kgqa/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-        <{entity_iri('sqs')}> kg:hasLimit <{node}> .
+        <{entity_iri("sqs")}> kg:hasLimit <{node}> .
         <{node}> a kg:Limit ; kg:quantity "message size" ; kg:value "256"^^xsd:decimal ;
-            kg:unit <{units['KB']}> ; kg:qualifier "maximum" ; kg:text "Max 256 KB" ;
+            kg:unit <{units["KB"]}> ; kg:qualifier "maximum" ; kg:text "Max 256 KB" ;
             kg:lineStart 10 ; kg:lineEnd 11 .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     assert isomorphic(triples_of(quads), expected)
 
 
@@ -78,15 +88,27 @@ def store_with(quads: list) -> ox.Store:  # type: ignore[type-arg]
 
 def test_graph_run_select_binds_values_and_sees_union() -> None:
     quads = fact_quads(fact(relation="writesTo", object="b"), {})
-    quads += [(entity_iri("a"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-               __import__("rdflib").Literal("A"), URIRef("urn:g:gaz")),
-              (entity_iri("a"), KG.entityType, __import__("rdflib").Literal("Service"),
-               URIRef("urn:g:gaz"))]
+    quads += [
+        (
+            entity_iri("a"),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            __import__("rdflib").Literal("A"),
+            URIRef("urn:g:gaz"),
+        ),
+        (
+            entity_iri("a"),
+            KG.entityType,
+            __import__("rdflib").Literal("Service"),
+            URIRef("urn:g:gaz"),
+        ),
+    ]
     store = store_with(quads)
-    rows = run_select(store, load_queries(), "sources_of", target=entity_iri("b"),
-                      predicate=KG.writesTo)
+    rows = run_select(
+        store, load_queries(), "sources_of", target=entity_iri("b"), predicate=KG.writesTo
+    )
     assert [(r["label"], r["slide"], r["lineStart"]) for r in rows] == [
-        ("A", str(slide_iri("d", 3)), 10)]
+        ("A", str(slide_iri("d", 3)), 10)
+    ]
 
 
 def test_graph_run_query_rejects_updates_and_service() -> None:

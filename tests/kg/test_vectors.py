@@ -21,8 +21,9 @@ def unit(*values: float) -> np.ndarray:
 @pytest.fixture
 def five() -> tuple[np.ndarray, IndexMeta]:
     """Five hand-made 4-d unit vectors with metadata."""
-    vectors = np.stack([unit(1, 0, 0, 0), unit(0, 1, 0, 0), unit(0, 0, 1, 0),
-                        unit(0, 0, 0, 1), unit(1, 1, 0, 0)])
+    vectors = np.stack(
+        [unit(1, 0, 0, 0), unit(0, 1, 0, 0), unit(0, 0, 1, 0), unit(0, 0, 0, 1), unit(1, 1, 0, 0)]
+    )
     items = tuple(Hit(f"slide:d:{i}", "slide", "d", i, 0.0, f"text {i}") for i in range(5))
     return vectors, IndexMeta("model-a", 4, 5, items)
 
@@ -41,8 +42,9 @@ def test_vectors_k_larger_than_index_returns_all(five: tuple[np.ndarray, IndexMe
     assert len(hits) == 5 and hits[0].slide == 2
 
 
-def test_vectors_roundtrip_and_model_mismatch(tmp_path: Path,
-                                              five: tuple[np.ndarray, IndexMeta]) -> None:
+def test_vectors_roundtrip_and_model_mismatch(
+    tmp_path: Path, five: tuple[np.ndarray, IndexMeta]
+) -> None:
     vectors, meta = five
     write_index(build_index(vectors), meta, tmp_path)
     index, loaded = read_index(tmp_path, embed_model="model-a")
