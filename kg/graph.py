@@ -322,6 +322,10 @@ def load_store(data_dir: Path) -> ox.Store:
         raise NotFound(f"no graph in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`")
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    # SPARQL's default graph is the RDF merge of the slide graphs: a set, not Oxigraph's
+    # multiset union, so each triple is also stored once in the default graph.
+    merged = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)}
+    store.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in merged)
     return store
 
 
@@ -401,8 +405,7 @@ def run_select(store: ox.Store, book: QueryBook, name: str,
         if isinstance(value, URIRef):
             return [dict(row) for row in index.rows.get(str(value), ())]
     substitutions = {ox.Variable(key): _bind(value) for key, value in bindings.items()}
-    results = store.query(book.texts[name], use_default_graph_as_union=True,
-                          substitutions=substitutions)
+    results = store.query(book.texts[name], substitutions=substitutions)
     assert isinstance(results, ox.QuerySolutions)
     variables = [v.value for v in results.variables]
     return [{var: term_value(row[var]) for var in variables} for row in results]
@@ -429,7 +432,7 @@ def check_read_only(query: str) -> None:
         raise BadQuery("SERVICE (federated query) is not allowed on this endpoint")
 
 
-def run_query(store: ox.Store, query: str, *, union_default: bool = True,
+def run_query(store: ox.Store, query: str, *,
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> Any:
     """Run an ad-hoc read-only query; BadQuery with the parser's message on a syntax error."""
@@ -437,8 +440,7 @@ def run_query(store: ox.Store, query: str, *, union_default: bool = True,
     kwargs: dict[str, Any] = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = union_default
+    # Otherwise the store's own default graph, which load_store fills with the merge.
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:

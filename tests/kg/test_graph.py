@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
@@ -12,10 +14,12 @@ from kg.graph import (
     entity_iri,
     fact_quads,
     load_queries,
+    load_store,
     run_query,
     run_select,
     slide_iri,
     unit_iris,
+    write_quads,
 )
 from kg.types import Fact, Quantity
 from ontology.terms import KG
@@ -86,29 +90,35 @@ def store_with(quads: list) -> ox.Store:  # type: ignore[type-arg]
     return store
 
 
-def test_graph_run_select_binds_values_and_sees_union() -> None:
+def test_graph_run_select_binds_values_and_sees_union(tmp_path: Path) -> None:
+    from rdflib import RDFS, Literal
+
     quads = fact_quads(fact(relation="writesTo", object="b"), {})
+    quads += fact_quads(fact(relation="writesTo", object="b", slide=4), {})
+    gazetteer = URIRef("urn:g:gaz")
     quads += [
-        (
-            entity_iri("a"),
-            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-            __import__("rdflib").Literal("A"),
-            URIRef("urn:g:gaz"),
-        ),
-        (
-            entity_iri("a"),
-            KG.entityType,
-            __import__("rdflib").Literal("Service"),
-            URIRef("urn:g:gaz"),
-        ),
+        (entity_iri("a"), RDFS.label, Literal("A"), gazetteer),
+        (entity_iri("a"), KG.entityType, Literal("Service"), gazetteer),
     ]
-    store = store_with(quads)
+    write_quads(quads, tmp_path / "graph.nq")
+    store = load_store(tmp_path)
     rows = run_select(
         store, load_queries(), "sources_of", target=entity_iri("b"), predicate=KG.writesTo
     )
-    assert [(r["label"], r["slide"], r["lineStart"]) for r in rows] == [
-        ("A", str(slide_iri("d", 3)), 10)
+    assert sorted((r["label"], r["slide"], r["lineStart"]) for r in rows) == [
+        ("A", str(slide_iri("d", 3)), 10),
+        ("A", str(slide_iri("d", 4)), 10),
     ]
+
+
+def test_graph_default_graph_is_a_merge_not_a_multiset(tmp_path: Path) -> None:
+    quads = fact_quads(fact(relation="writesTo", object="b"), {})
+    quads += fact_quads(fact(relation="writesTo", object="b", slide=4), {})
+    write_quads(quads, tmp_path / "graph.nq")
+    store = load_store(tmp_path)
+    rows = list(run_query(store, "SELECT ?s WHERE { ?s kg:writesTo ?o }"))
+    per_graph = list(run_query(store, "SELECT ?g WHERE { GRAPH ?g { ?s kg:writesTo ?o } }"))
+    assert len(rows) == 1 and len(per_graph) == 2
 
 
 def test_graph_run_query_rejects_updates_and_service() -> None:
