@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ingest.extract import Span, extract_facts
+from ingest.extract import extract_facts
 from ingest.nlp import find_mentions, find_unresolved, make_nlp
+from ingest.relations import Span
 from ingest.segment import segment_slide
 from ingest.slides import read_deck
 from kg.build import BuildReport, DeckRecord, EmbedFn, build

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from ingest.extract import Span, extract_facts
+from ingest.extract import extract_facts
 from ingest.nlp import find_mentions, make_nlp
+from ingest.relations import Span
 from ingest.segment import segment_slide
 from kg.gazetteer import load_gazetteer
 from kg.types import Entity, Fact, Slide
