@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.limits import find_quantities
 from ingest.relations import (
@@ -73,6 +73,10 @@ FINE_GRAINED = re.compile(
     r"\b(?:row|column|cell) and (?:row|column|cell)[- ]level\b",
     re.IGNORECASE,
 )
+URL = re.compile(r"https?://\S+")
+NOT_SECURED = re.compile(
+    r"\b(?:is|are)\s+not\s+(?:encrypted|secured|protected)\b|\bunencrypted\b", re.IGNORECASE
+)
 SECURITY_TITLE = re.compile(r"\bsecurity\b|\bencryption\b|\bKMS\b|\bIAM\b", re.IGNORECASE)
 ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("serverless", "serverless", re.compile(r"\bserverless\b", re.IGNORECASE)),
@@ -109,7 +113,9 @@ def security_facts(
     """Security features a bullet states for its subject."""
     if subject is None or item.segment.kind not in ("bullet", "text"):
         return []
-    text = item.segment.text
+    text = URL.sub(" ", item.segment.text)
+    if NOT_SECURED.search(text):
+        return []
     on_security_slide = bool(SECURITY_TITLE.search(slide.title))
     facts = []
     for category, pattern in SECURITY_RULES:
@@ -168,11 +174,21 @@ def attribute_facts(
     return facts
 
 
+ADVICE = re.compile(
+    r"^\W*(?:use|try|consider|keep|prefer|go with|instead)\b|\binstead\W*$", re.IGNORECASE
+)
+CAVEAT = re.compile(
+    r"^\W*(?:although|but|however|unless|if|even|except|so|because|this)\b", re.IGNORECASE
+)
+
+
 def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list[Fact]:
-    """Every bullet of an anti-pattern slide, with the alternative it recommends."""
+    """Each anti-pattern bullet of an anti-pattern slide; advice and caveats are not new ones."""
     if subject is None or not ANTI_PATTERN_TITLE.search(slide.title):
         return []
     if NOT_ANTI_PATTERN.search(slide.title) or item.segment.kind not in ("bullet", "text"):
+        return []
+    if ADVICE.search(item.segment.text.strip(" •")) or CAVEAT.search(item.segment.text):
         return []
     alternatives = (
         [e for e in item.entities if e != subject] if INSTEAD.search(item.segment.text) else []
@@ -264,6 +280,7 @@ class Context:
     text: str
     entities: tuple[str, ...]
     subject: str | None
+    scoped: bool = False
 
 
 def is_list_item(item: Located) -> bool:
@@ -289,7 +306,8 @@ def next_context(
     if text.endswith(":"):
         head = head_entity(text, item.spans)
         if head and own is None:
-            return Context("", (), head), True
+            # "IAM roles:" speaks for its own children only, not for the rest of the slide.
+            return Context("", (), head, scoped=True), True
         return Context(text, tuple(item.entities), head or context.subject or subject), False
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
@@ -301,7 +319,7 @@ def next_context(
         and item.entities[0] in services
     ):
         return Context("", (), item.entities[0]), True
-    return Context("", (), context.subject or subject), False
+    return Context("", (), subject if context.scoped else (context.subject or subject)), False
 
 
 def extract_facts(
@@ -350,6 +368,7 @@ def extract_facts(
         own = direction_of(item.segment.text)
         if own is not None and dangling(item.segment.text, item.spans, own[1]):
             context = Context(item.segment.text, (), local)
+    facts = fold_alternatives(facts, items, subject, gazetteer)
     named = set(title_ids) | {e for item in items for e in item.entities}
     return dedupe(
         [
@@ -359,6 +378,30 @@ def extract_facts(
             and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
         ]
     )
+
+
+def fold_alternatives(
+    facts: list[Fact],
+    items: Sequence[Located],
+    subject: str | None,
+    gazetteer: Mapping[str, Entity],
+) -> list[Fact]:
+    """ "Use EC2 instead" under an anti-pattern names that anti-pattern's alternative."""
+    out = list(facts)
+    for item in items:
+        text = item.segment.text.strip(" •")
+        if not ADVICE.search(text):
+            continue
+        alternative = next((e for e in item.entities if e != subject and e in gazetteer), None)
+        before = [
+            n
+            for n, f in enumerate(out)
+            if f.kind == "antiPattern" and f.line_start < item.segment.line_start
+        ]
+        if alternative and before and out[before[-1]].object is None:
+            last = out[before[-1]]
+            out[before[-1]] = replace(last, object=alternative, text=f"{last.text}; {text}")
+    return out
 
 
 def topic_shift(item: Located, title_ids: Sequence[str], current: str | None) -> str | None:

@@ -6,6 +6,11 @@ from typing import Any
 
 from kg.types import Answer, SourceRef
 
+# The keys of the answer object of ../shared/eval/README.md.
+CONTRACT_KEYS = frozenset(
+    {"question", "answer", "intent", "items", "value", "verdict", "sources", "sparql", "confidence"}
+)
+
 
 def source_to_json(ref: SourceRef) -> dict[str, Any]:
     """One supporting slide, with lines for text decks and page for PDFs."""

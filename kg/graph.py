@@ -89,9 +89,20 @@ def fact_iri(fact: Fact) -> URIRef:
     """A stable IRI for a fact node, hashed from what it states and where."""
     key = "|".join(
         str(part)
-        for part in (fact.kind, fact.subject, fact.deck, fact.slide, fact.line_start,
-                     fact.relation, fact.object, fact.limit, fact.security, fact.attribute,
-                     fact.value, fact.text)
+        for part in (
+            fact.kind,
+            fact.subject,
+            fact.deck,
+            fact.slide,
+            fact.line_start,
+            fact.relation,
+            fact.object,
+            fact.limit,
+            fact.security,
+            fact.attribute,
+            fact.value,
+            fact.text,
+        )
     )
     return KGI[f"fact/{hashlib.sha1(key.encode()).hexdigest()[:16]}"]
 
@@ -273,8 +284,12 @@ def fact_quads(fact: Fact, units: Mapping[str, URIRef]) -> list[Quad]:
 def quads_to_dataset(quads: Iterable[Quad]) -> Dataset:
     """An rdflib Dataset whose default graph is the union of its named graphs."""
     dataset = Dataset(default_union=True)
-    for prefix, ns in (("kg", str(KG)), ("kgi", str(KGI)), ("skos", str(SKOS)),
-                       ("dcterms", str(DCTERMS))):
+    for prefix, ns in (
+        ("kg", str(KG)),
+        ("kgi", str(KGI)),
+        ("skos", str(SKOS)),
+        ("dcterms", str(DCTERMS)),
+    ):
         dataset.bind(prefix, ns)
     for s, p, o, g in quads:
         dataset.graph(g).add((s, p, o))
@@ -349,8 +364,9 @@ class QueryBook:
 
 def load_queries(query_dir: Path = QUERY_DIR) -> QueryBook:
     """Every .rq file, keyed by its stem."""
-    return QueryBook({path.stem: path.read_text(encoding="utf-8")
-                      for path in sorted(query_dir.glob("*.rq"))})
+    return QueryBook(
+        {path.stem: path.read_text(encoding="utf-8") for path in sorted(query_dir.glob("*.rq"))}
+    )
 
 
 def _bind(value: object) -> Any:
@@ -394,8 +410,9 @@ def index_query(store: ox.Store, book: QueryBook, name: str, variable: str) -> N
         book.indexes[name] = QueryIndex(store, variable, grouped)
 
 
-def run_select(store: ox.Store, book: QueryBook, name: str,
-               **bindings: object) -> list[dict[str, Any]]:
+def run_select(
+    store: ox.Store, book: QueryBook, name: str, **bindings: object
+) -> list[dict[str, Any]]:
     """Run the named fixed query with values bound, as a list of plain dict rows."""
     if name not in book.texts:
         raise NotFound(f"no query named {name!r} in {QUERY_DIR}")
@@ -432,9 +449,13 @@ def check_read_only(query: str) -> None:
         raise BadQuery("SERVICE (federated query) is not allowed on this endpoint")
 
 
-def run_query(store: ox.Store, query: str, *,
-              default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Any:
+def run_query(
+    store: ox.Store,
+    query: str,
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Any:
     """Run an ad-hoc read-only query; BadQuery with the parser's message on a syntax error."""
     check_read_only(query)
     kwargs: dict[str, Any] = {}
@@ -447,5 +468,3 @@ def run_query(store: ox.Store, query: str, *,
         return store.query(query, prefixes={"kg": str(KG), "kgi": str(KGI)}, **kwargs)
     except SyntaxError as e:
         raise BadQuery(f"malformed SPARQL query: {e}") from e
-
-

@@ -98,8 +98,13 @@ def load_slides(store: ox.Store, book: QueryBook) -> dict[str, SlideInfo]:
     for row in run_select(store, book, "all_slides"):
         lines = (row["lineStart"], row["lineEnd"]) if row["lineStart"] is not None else None
         slides[row["slide"]] = SlideInfo(
-            iri=row["slide"], deck=id_from_iri(row["deck"]), number=row["number"],
-            title=row["title"], domain=row["domain"] or "", lines=lines, page=row["page"],
+            iri=row["slide"],
+            deck=id_from_iri(row["deck"]),
+            number=row["number"],
+            title=row["title"],
+            domain=row["domain"] or "",
+            lines=lines,
+            page=row["page"],
             text=row["text"],
         )
     return slides
@@ -117,7 +122,7 @@ def following_segments(meta: IndexMeta) -> dict[str, list[str]]:
     for rows in by_slide.values():
         rows.sort()
         for n, (_, key, _) in enumerate(rows):
-            out[key] = [text for _, _, text in rows[n + 1:n + 5]]
+            out[key] = [text for _, _, text in rows[n + 1 : n + 5]]
     return out
 
 
@@ -156,21 +161,33 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
     book = load_queries()
     for name, variable in INDEXED_QUERIES:
         index_query(store, book, name, variable)
-    parts = {id_from_iri(r["entity"]): id_from_iri(r["parent"])
-             for r in run_select(store, book, "parts_of")}
+    parts = {
+        id_from_iri(r["entity"]): id_from_iri(r["parent"])
+        for r in run_select(store, book, "parts_of")
+    }
     summary_path = data_dir / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     entities = load_entities(store, book)
-    kb = KB(data_dir=data_dir, store=store, book=book, entities=entities,
-            slides=load_slides(store, book), parts=parts, summary=summary,
-            # The gazetteer file keeps which aliases match only in exact case; the graph does not.
-            aliases=AliasIndex(alias_table(load_gazetteer(GAZETTEER))),
-            labels={entity_id: entity.label for entity_id, entity in entities.items()},
-            entity_slides=slides_by_entity(store, book))
+    kb = KB(
+        data_dir=data_dir,
+        store=store,
+        book=book,
+        entities=entities,
+        slides=load_slides(store, book),
+        parts=parts,
+        summary=summary,
+        # The gazetteer file keeps which aliases match only in exact case; the graph does not.
+        aliases=AliasIndex(alias_table(load_gazetteer(GAZETTEER))),
+        labels={entity_id: entity.label for entity_id, entity in entities.items()},
+        entity_slides=slides_by_entity(store, book),
+    )
     if with_encoder:
         kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)
-        kb.vectors = (kb.index.reconstruct_n(0, kb.index.ntotal) if kb.index.ntotal
-                      else np.zeros((0, kb.meta.dim), np.float32))
+        kb.vectors = (
+            kb.index.reconstruct_n(0, kb.index.ntotal)
+            if kb.index.ntotal
+            else np.zeros((0, kb.meta.dim), np.float32)
+        )
         kb.next_segments = following_segments(kb.meta)
         kb.slide_segments = segments_by_slide(kb.meta)
         kb.item_slides = [str(slide_iri(item.deck, item.slide)) for item in kb.meta.items]

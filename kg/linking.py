@@ -144,8 +144,10 @@ def link_tokens(tokens: Sequence[Token], table: Mapping[str, str]) -> list[Span]
     while i < len(tokens):
         span = longest_exact(tokens, i, index.table, width=index.width)
         shortest = span[1] + 1 if span else i + 1
-        span = longest_fuzzy(tokens, i, index.by_initial, shortest=shortest,
-                             choices=index.choices) or span
+        span = (
+            longest_fuzzy(tokens, i, index.by_initial, shortest=shortest, choices=index.choices)
+            or span
+        )
         if span is None:
             i += 1
         else:

@@ -287,3 +287,9 @@ def verdict_of(kb: KB, item: Scored) -> str:
     """ "no" when the passage or the next one on its slide negates, else "yes"."""
     texts = [segment_text(item.hit)] + neighbours(kb, item.hit.key)[:1]
     return "no" if any(NEGATIVE.search(text) for text in texts) else "yes"
+
+
+def plain_label(kb: KB, entity_id: str) -> str:
+    """The canonical label alone."""
+    entity = kb.entities.get(entity_id)
+    return entity.label if entity else entity_id

@@ -115,6 +115,11 @@ ASKS_ONE = re.compile(
     r"format|framework|product)\b(?!s)",
     re.IGNORECASE,
 )
+ANAPHORA = re.compile(
+    r"\b(?:that|this|the same) (?:service|database|engine|store|tool|node|"
+    r"cache|caching service|library|product|system)\b|\bits\b",
+    re.IGNORECASE,
+)
 ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs)\.", re.IGNORECASE)
 
 

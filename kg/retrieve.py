@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from kg.embed import Vectors
 from kg.graph import entity_iri, run_select, slide_iri
 from kg.kb import KB, SlideInfo
+from kg.question import CLAUSE
 from kg.types import Hit, SourceRef
 
 ABOUT_BOOST = 0.12
@@ -55,8 +58,14 @@ def entity_words(kb: KB, entities: Iterable[str]) -> list[str]:
     return words
 
 
-def rank(kb: KB, query: Vectors, entities: Sequence[str], *, kinds: tuple[str, ...] = (
-        "segment", "slide", "entity"), limit: int = 50) -> list[Scored]:
+def rank(
+    kb: KB,
+    query: Vectors,
+    entities: Sequence[str],
+    *,
+    kinds: tuple[str, ...] = ("segment", "slide", "entity"),
+    limit: int = 50,
+) -> list[Scored]:
     """All items scored by cosine plus graph boosts, best first."""
     if kb.meta is None or kb.vectors is None or not len(kb.vectors):
         return []
@@ -82,19 +91,38 @@ def rank(kb: KB, query: Vectors, entities: Sequence[str], *, kinds: tuple[str, .
             score += TEXT_BOOST
         candidates.append((score, similarity, row))
     candidates.sort(key=lambda item: -item[0])
-    return [Scored(Hit(items[row].key, items[row].kind, items[row].deck, items[row].slide,
-                       similarity, items[row].text), score)
-            for score, similarity, row in candidates[:limit]]
+    return [
+        Scored(
+            Hit(
+                items[row].key,
+                items[row].kind,
+                items[row].deck,
+                items[row].slide,
+                similarity,
+                items[row].text,
+            ),
+            score,
+        )
+        for score, similarity, row in candidates[:limit]
+    ]
 
 
 def source_ref(info: SlideInfo, score: float, text: str | None = None) -> SourceRef:
     """A citation of one slide."""
-    return SourceRef(deck=info.deck, slide=info.number, lines=info.lines, page=info.page,
-                     title=info.title, text=(text or info.text)[:400], score=round(score, 3))
+    return SourceRef(
+        deck=info.deck,
+        slide=info.number,
+        lines=info.lines,
+        page=info.page,
+        title=info.title,
+        text=(text or info.text)[:400],
+        score=round(score, 3),
+    )
 
 
-def sources_from(kb: KB, scored: Sequence[Scored], *, first: Sequence[str] = (),
-                 k: int = 5) -> tuple[SourceRef, ...]:
+def sources_from(
+    kb: KB, scored: Sequence[Scored], *, first: Sequence[str] = (), k: int = 5
+) -> tuple[SourceRef, ...]:
     """The top-k distinct slides: graph-asserted slides first, then by re-ranked score."""
     refs: list[SourceRef] = []
     seen: set[str] = set()
@@ -118,3 +146,42 @@ def segment_text(hit: Hit) -> str:
     if hit.kind == "segment" and ": " in hit.text:
         return hit.text.split(": ", 1)[1]
     return hit.text
+
+
+STOP = frozenset(
+    """what which how the and for can does are is was with that this from into
+long many much large big max maximum default there their its have has per any each when""".split()
+)
+
+
+def word_overlap(question: str, text: str) -> int:
+    """How many content words of the question the text repeats."""
+    words = {w for w in re.findall(r"[a-z]{3,}", question.lower()) if w not in STOP}
+    return sum(1 for w in words if re.search(rf"\b{w}", text.lower()))
+
+
+def lexical(scored: Sequence[Scored], text: str) -> list[Scored]:
+    """Re-rank with a small bonus per content word a passage shares with the question."""
+    words = {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in STOP}
+    if not words:
+        return list(scored)
+    bonus = [min(4, sum(1 for w in words if w in s.hit.text.lower())) for s in scored]
+    out = [Scored(s.hit, s.score + 0.03 * b) for s, b in zip(scored, bonus, strict=True)]
+    return sorted(out, key=lambda s: -s.score)
+
+
+def rank_clauses(kb: KB, text: str, query: Any, entities: Sequence[str]) -> list[Scored]:
+    """Ranked passages for the whole question interleaved with those for each of its clauses."""
+    full = lexical(rank(kb, query, entities), text)
+    clauses = [c.split(":")[0] for c in CLAUSE.split(text) if len(c.split()) >= 2]
+    if len(clauses) < 2:
+        return full
+    rankings = [full] + [lexical(rank(kb, kb.embed_query(c), entities), c) for c in clauses]
+    merged: list[Scored] = []
+    seen: set[str] = set()
+    for position in range(max(len(r) for r in rankings)):
+        for ranking in rankings:
+            if position < len(ranking) and ranking[position].hit.key not in seen:
+                seen.add(ranking[position].hit.key)
+                merged.append(ranking[position])
+    return merged

@@ -47,9 +47,7 @@ def search_index(index: Any, meta: IndexMeta, query: Vectors, k: int) -> list[Hi
         if row < 0:
             continue
         item = meta.items[int(row)]
-        hits.append(
-            Hit(item.key, item.kind, item.deck, item.slide, float(score), item.text)
-        )
+        hits.append(Hit(item.key, item.kind, item.deck, item.slide, float(score), item.text))
     return hits
 
 
@@ -69,7 +67,9 @@ def read_index(data_dir: Path, *, embed_model: str) -> tuple[Any, IndexMeta]:
     """Load the index; IndexMismatch when it was built with another model."""
     index_path, meta_path = data_dir / INDEX_FILE, data_dir / META_FILE
     if not index_path.exists() or not meta_path.exists():
-        raise NotFound(f"no vector index in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`")
+        raise NotFound(
+            f"no vector index in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`"
+        )
     payload = json.loads(meta_path.read_text(encoding="utf-8"))
     if payload["model"] != embed_model:
         raise IndexMismatch(

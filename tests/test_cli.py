@@ -10,21 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import kg.contract as kg_contract
 from kg.settings import PROJECT_ROOT
 from kgqa.cli import app
 
 SAMPLE_DECK = PROJECT_ROOT / "tests" / "data" / "sample-deck.txt"
-CONTRACT_KEYS = {
-    "question",
-    "answer",
-    "intent",
-    "items",
-    "value",
-    "verdict",
-    "sources",
-    "sparql",
-    "confidence",
-}
+CONTRACT_KEYS = set(kg_contract.CONTRACT_KEYS)
 COUNT_DECKS = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a kg:Deck }"
 
 

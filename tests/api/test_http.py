@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+import kg.contract as kg_contract
 from kg.kb import KB
 
 QUESTION = "which services can write to Redshift?"
-CONTRACT_KEYS = {
-    "question",
-    "answer",
-    "intent",
-    "items",
-    "value",
-    "verdict",
-    "sources",
-    "sparql",
-    "confidence",
-}
+CONTRACT_KEYS = set(kg_contract.CONTRACT_KEYS)
 
 
 def test_http_ask_post_returns_contract(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.answer import answer
-from kg.contract import answer_to_json
+from kg.contract import CONTRACT_KEYS, answer_to_json
 from kg.errors import BadQuery
 from kg.kb import KB
 from kg.settings import PROJECT_ROOT
@@ -179,17 +179,7 @@ def test_answer_rejects_empty_and_too_long_questions(sample_kb: KB) -> None:
 
 def test_answer_contract_shape(sample_kb: KB) -> None:
     payload = answer_to_json(answer("which services can write to Redshift?", sample_kb))
-    assert set(payload) == {
-        "question",
-        "answer",
-        "intent",
-        "items",
-        "value",
-        "verdict",
-        "sources",
-        "sparql",
-        "confidence",
-    }
+    assert set(payload) == CONTRACT_KEYS
     assert all(set(item) == {"label", "iri", "sources"} for item in payload["items"])
     source = payload["sources"][0]
     assert {"slide", "lines", "title", "text", "score"} <= set(source)
