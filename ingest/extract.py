@@ -174,9 +174,7 @@ def attribute_facts(
     return facts
 
 
-ADVICE = re.compile(
-    r"^\W*(?:use|try|consider|keep|prefer|go with|instead)\b|\binstead\W*$", re.IGNORECASE
-)
+ADVICE = re.compile(r"^\W*(?:use|try|consider|keep|prefer|go with|instead)\b", re.IGNORECASE)
 CAVEAT = re.compile(
     r"^\W*(?:although|but|however|unless|if|even|except|so|because|this)\b", re.IGNORECASE
 )
