@@ -81,6 +81,12 @@ class KB:
             raise RuntimeError("this KB was loaded without an encoder")
         return embed_one(self.encoder, text)
 
+    def embed_queries(self, texts: list[str]) -> Vectors:
+        """Query vectors of several texts in one model call."""
+        if self.encoder is None:
+            raise RuntimeError("this KB was loaded without an encoder")
+        return embed(self.encoder, texts)
+
 
 def load_entities(store: ox.Store, book: QueryBook) -> dict[str, Entity]:
     """Entities with labels, types and aliases, read from the gazetteer graph."""

@@ -176,7 +176,11 @@ def rank_clauses(kb: KB, text: str, query: Any, entities: Sequence[str]) -> list
     clauses = [c.split(":")[0] for c in CLAUSE.split(text) if len(c.split()) >= 2]
     if len(clauses) < 2:
         return full
-    rankings = [full] + [lexical(rank(kb, kb.embed_query(c), entities), c) for c in clauses]
+    vectors = kb.embed_queries(clauses)
+    rankings = [full] + [
+        lexical(rank(kb, vector, entities), clause)
+        for clause, vector in zip(clauses, vectors, strict=True)
+    ]
     merged: list[Scored] = []
     seen: set[str] = set()
     for position in range(max(len(r) for r in rankings)):
