@@ -76,6 +76,14 @@ def ingest(
     for failure in extraction.failures:
         err.print(f"[yellow]skipped:[/yellow] {failure}")
     print_summary(report.__dict__, settings.data_dir, time.perf_counter() - started)
+    unsure = [s for record in extraction.decks for s in record.slides if s.unsure]
+    if unsure:
+        console.print(f"slides the parser is unsure of ({len(unsure)}):")
+        for slide in unsure:
+            console.print(
+                f"  {slide.deck} slide {slide.number} (line {slide.line_start}) "
+                f"{slide.title!r}: {slide.unsure}"
+            )
 
 
 def print_summary(summary: dict[str, object], data_dir: Path, seconds: float) -> None:
