@@ -449,6 +449,18 @@ def check_read_only(query: str) -> None:
         raise BadQuery("SERVICE (federated query) is not allowed on this endpoint")
 
 
+QUERY_PREFIXES = {
+    "kg": str(KG),
+    "kgi": str(KGI),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+}
+
+
 def run_query(
     store: ox.Store,
     query: str,
@@ -465,6 +477,6 @@ def run_query(
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        return store.query(query, prefixes={"kg": str(KG), "kgi": str(KGI)}, **kwargs)
+        return store.query(query, prefixes=QUERY_PREFIXES, **kwargs)
     except SyntaxError as e:
         raise BadQuery(f"malformed SPARQL query: {e}") from e

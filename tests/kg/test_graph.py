@@ -129,3 +129,16 @@ def test_graph_run_query_rejects_updates_and_service() -> None:
         run_query(store, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     with pytest.raises(BadQuery, match="malformed"):
         run_query(store, "SELEC * WHERE { ?s ?p ?o }")
+
+
+def test_graph_run_query_knows_common_prefixes(tmp_path: Path) -> None:
+    quads = fact_quads(fact(relation="writesTo", object="b"), {})
+    write_quads(quads, tmp_path / "graph.nq")
+    store = load_store(tmp_path)
+    rows = list(run_query(store, "SELECT ?t WHERE { ?a rdf:type ?t . ?t a ?c } LIMIT 1"))
+    asks = run_query(store, "ASK { ?a rdfs:seeAlso ?b } ")
+    assert rows == [] and not bool(asks)
+    labelled = run_query(
+        store, "SELECT (COUNT(*) AS ?n) WHERE { ?x kg:text ?t . FILTER(DATATYPE(?t) = xsd:string) }"
+    )
+    assert int(next(iter(labelled))["n"].value) == 1
