@@ -61,7 +61,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+        kb = load_kb(
+            settings.data_dir,
+            embed_model=settings.embed_model,
+            embed_backend=settings.embed_backend,
+        )
         pool = QueryPool(
             settings.data_dir,
             size=sparql_workers(),

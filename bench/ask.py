@@ -40,7 +40,10 @@ def main() -> None:
         if DEV.exists()
         else FALLBACK
     )
-    kb = load_kb(args.data_dir, embed_model=get_settings().embed_model)
+    settings = get_settings()
+    kb = load_kb(
+        args.data_dir, embed_model=settings.embed_model, embed_backend=settings.embed_backend
+    )
     answer(questions[0], kb)
     times: dict[str, list[float]] = {
         "baseline: embed + FAISS search": [],

@@ -161,7 +161,13 @@ def slides_by_entity(store: ox.Store, book: QueryBook) -> dict[str, dict[str, in
     return out
 
 
-def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> KB:
+def load_kb(
+    data_dir: Path,
+    *,
+    embed_model: str,
+    with_encoder: bool = True,
+    embed_backend: str = "onnx",
+) -> KB:
     """Load graph, index and (optionally) the embedding model from data_dir."""
     store = load_store(data_dir)
     book = load_queries()
@@ -198,7 +204,11 @@ def load_kb(data_dir: Path, *, embed_model: str, with_encoder: bool = True) -> K
         kb.slide_segments = segments_by_slide(kb.meta)
         kb.item_slides = [str(slide_iri(item.deck, item.slide)) for item in kb.meta.items]
         kb.item_texts = [item.text.lower() for item in kb.meta.items]
-        kb.encoder = load_encoder(embed_model, threads=QUERY_THREADS)
+        backend = embed_backend
+        # The onnx export lives with the data it serves and is made on the first load only.
+        kb.encoder = load_encoder(
+            embed_model, threads=QUERY_THREADS, backend=backend, cache_dir=data_dir / "onnx"
+        )
         examples = read_examples()
         kb.intent_model = IntentModel(
             intents=tuple(intent for intent, _ in examples),

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = PROJECT_ROOT / "data"
     embed_model: str = "all-MiniLM-L6-v2"
-    embed_backend: str = "torch"
+    embed_backend: str = "onnx"
     top_k: int = 8
     host: str = "127.0.0.1"
     port: int = 8000

@@ -123,7 +123,11 @@ def ask(
     if question is None and batch is None:
         fail(ValueError("give a QUESTION or --batch FILE"))
     try:
-        kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+        kb = load_kb(
+            settings.data_dir,
+            embed_model=settings.embed_model,
+            embed_backend=settings.embed_backend,
+        )
         if batch is not None:
             for line in batch.read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -159,7 +163,11 @@ def evaluate(
     settings = settings_for(data_dir)
     if not SCORER.exists():
         fail(FileNotFoundError(f"no scorer at {SCORER}"))
-    kb = load_kb(settings.data_dir, embed_model=settings.embed_model)
+    kb = load_kb(
+        settings.data_dir,
+        embed_model=settings.embed_model,
+        embed_backend=settings.embed_backend,
+    )
     answers_path = settings.data_dir.parent / "eval-answers.jsonl"
     timings = []
     with answers_path.open("w", encoding="utf-8") as fh:
@@ -246,6 +254,13 @@ def slack(
 
     settings = settings_for(data_dir)
     try:
-        run_socket_mode(settings, load_kb(settings.data_dir, embed_model=settings.embed_model))
+        run_socket_mode(
+            settings,
+            load_kb(
+                settings.data_dir,
+                embed_model=settings.embed_model,
+                embed_backend=settings.embed_backend,
+            ),
+        )
     except KGError as e:
         fail(e)
