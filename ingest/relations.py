@@ -18,6 +18,9 @@ INTEGRATION_TYPES = ("Service", "Feature", "Software", "ThirdPartyProduct", "Con
 # A noun cue heads a list only where a list can follow it.
 HEADER_TAIL = r"(?=\s*(?::|$|\binclude|\bare\b|\bcan\b|\bsuch as|\blike\b|\())"
 OUT_CUES = re.compile(
+    # Passive readers ("read by Lambda") take data from the subject, like active writers' targets.
+    r"\b(?:read|consumed|processed|queried|polled|pulled|analy[sz]ed|ingested|indexed)\s+by\b|"
+    r"\binsert(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,2}?into\b|"
     r"\b(?:writ(?:e|es|ing)|written|load(?:s|ing|ed)?|deliver(?:s|y|ing|ed)?|send(?:s|ing)?|"
     r"sent|push(?:es|ing)?|output(?:s|ting)?|export(?:s|ing)?|publish(?:es|ing)?|"
     r"stream(?:s|ing)?|forward(?:s|ing)?|replicat(?:e|es|ing|ion)|store(?:s)? (?:results|data|"
@@ -28,6 +31,7 @@ OUT_CUES = re.compile(
     re.IGNORECASE,
 )
 IN_CUES = re.compile(
+    r"\b(?:written|sent|produced|pushed|published|delivered|generated|emitted)\s+by\b|"
     r"^\W*(?:[\w-]+\s+){0,2}(?:sources?|producers?|inputs?)\b|\bsourcing\b|"
     r"\b(?:sources?|producers?|inputs?)\b" + HEADER_TAIL + "|"
     r"\b(?:read(?:s|ing)?|consum(?:e|es|ing)|ingest(?:s|ing|ion)?|import(?:s|ing)?|pull(?:s|ing)?|"

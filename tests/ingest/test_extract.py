@@ -463,3 +463,25 @@ def test_extract_conversion_from_format_is_not_a_source(extract: Extract) -> Non
         "Kinesis Data Firehose", ["• Data Conversions from JSON to Parquet / ORC (only for S3)"]
     )
     assert ("s3", "writesTo", KDF) not in relations(facts)
+
+
+def test_extract_passive_readers_and_writers(extract: Extract) -> None:
+    facts = extract(
+        "Amazon DynamoDB Streams",
+        [
+            "• Stream records can be:",
+            "• Read by AWS Lambda",
+            "• Sent to Kinesis Data Streams",
+            "",
+            "• Items can be written by AWS Glue",
+            "",
+            "• Insert into OpenSearch Service",
+        ],
+    )
+    streams = "dynamodb-streams"
+    assert relations(facts) == {
+        (streams, "writesTo", "lambda"),
+        (streams, "writesTo", "kinesis-data-streams"),
+        ("glue", "writesTo", streams),
+        (streams, "writesTo", "opensearch"),
+    }
