@@ -317,9 +317,19 @@ def pair_facts(
     return facts
 
 
+SECURITY_ENTITY = re.compile(
+    r"\b(?:IAM|Identity and Access|KMS|Key Management|CloudHSM|HSM|ACLs?|SASL|SCRAM|TLS|SSL|"
+    r"Kerberos|SAML|Cognito|Security Token|Secrets Manager|Certificate|PrivateLink|"
+    r"security groups?|Macie|Active Directory|LDAP)\b",
+    re.IGNORECASE,
+)
+
+
 def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
-    """Formats are what data is in, not a party data flows to or from."""
+    """Formats are what data is in and security mechanisms guard it: neither is a flow party."""
     if fact.kind != "relation" or fact.object is None:
         return True
-    types = {gazetteer[e].type for e in (fact.subject, fact.object) if e in gazetteer}
-    return not types & {"DataFormat", "Compression"}
+    parties = [gazetteer[e] for e in (fact.subject, fact.object) if e in gazetteer]
+    if {p.type for p in parties} & {"DataFormat", "Compression"}:
+        return False
+    return not any(SECURITY_ENTITY.search(p.label) for p in parties)

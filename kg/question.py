@@ -269,10 +269,10 @@ WHAT_IS = re.compile(
 
 def coarse_intent(text: str, knn: str) -> str:
     """The broad kind of question: rules first, nearest neighbours to break ties."""
-    if WHAT_IS.search(text) and not LIMIT.search(text):
-        return "definition"
     if COMPARISON.search(text):
         return "comparison"
+    if WHAT_IS.search(text) and not LIMIT.search(text):
+        return "definition"
     if ATTRIBUTE_NOUNS.search(text) and not re.search(
         r"\bhow (?:many|long|much)\b", text, re.IGNORECASE
     ):

@@ -440,11 +440,6 @@ def test_extract_caption_word_inside_entity_name_is_not_a_caption(extract: Extra
     assert ("s3", "writesTo", KDF) not in found and ("redshift", "writesTo", KDF) not in found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 'destination' header plus any n't in the child yields a "
-    "negative relation to whatever entity the child names",
-)
 def test_extract_destination_region_header_is_not_a_flow(extract: Extract) -> None:
     facts = extract(
         "Redshift snapshots",
