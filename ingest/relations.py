@@ -13,8 +13,6 @@ from kg.types import Entity, Fact, RelationKind, Segment, Slide
 Span = tuple[str, int, int]
 FindMentions = Callable[[str], list[Span]]
 
-# Entities that are the medium of a statement rather than a party to it.
-INTEGRATION_TYPES = ("Service", "Feature", "Software", "ThirdPartyProduct", "Concept")
 # A noun cue heads a list only where a list can follow it.
 HEADER_TAIL = r"(?=\s*(?::|$|\binclude|\bare\b|\bcan\b|\bsuch as|\blike\b|\())"
 OUT_CUES = re.compile(
@@ -45,11 +43,6 @@ SUBJECT_WINDOW = 12
 LIST_GLUE = re.compile(r"^\s*(?:/|,|&|and|or|\+)\s*$", re.IGNORECASE)
 # What may stand before an entity that is the grammatical subject of its sentence.
 OPENING = re.compile(r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both)\s+)?$", re.IGNORECASE)
-QUERY_CUES = re.compile(
-    r"\b(?:quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|er|ers|ing)?|"
-    r"discover(?:s|y)?)\b",
-    re.IGNORECASE,
-)
 TRIGGER_CUES = re.compile(
     r"\b(?:trigger(?:s|ed|ing)?|invok(?:e|es|ed|ing)|event notifications?)\b", re.IGNORECASE
 )

@@ -31,7 +31,7 @@ from kg.graph import (
     write_quads,
 )
 from kg.types import Entity, Fact, Hit, Segment, Slide
-from kg.vectors import IndexMeta, build_index, write_index
+from kg.vectors import IndexMeta, build_index, segment_key, write_index
 
 SUMMARY_FILE = "summary.json"
 EmbedFn = Callable[[list[str]], Vectors]
@@ -118,7 +118,7 @@ def vector_items(
             parent = f"{segment.parent} " if segment.parent else ""
             items.append(
                 Hit(
-                    f"segment:{segment.deck}:{segment.slide}:{segment.line_start}",
+                    segment_key(segment.deck, segment.slide, segment.line_start),
                     "segment",
                     segment.deck,
                     segment.slide,

@@ -25,6 +25,7 @@ from kg.retrieve import (
     word_overlap,
 )
 from kg.types import Answer, Item, Value
+from kg.vectors import segment_place
 
 DIMENSION_WORDS = (
     (
@@ -47,8 +48,7 @@ def segment_scores(scored: Sequence[Scored]) -> dict[tuple[str, int, int], float
     out = {}
     for item in scored:
         if item.hit.kind == "segment":
-            deck, slide, line = item.hit.key.split(":")[1:]
-            out[(deck, int(slide), int(line))] = item.score
+            out[segment_place(item.hit.key)] = item.score
     return out
 
 

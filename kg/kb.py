@@ -26,7 +26,7 @@ from kg.graph import (
 from kg.linking import AliasIndex, link_entities
 from kg.question import IntentModel, read_examples
 from kg.types import Entity
-from kg.vectors import IndexMeta, read_index
+from kg.vectors import IndexMeta, passage_text, read_index, segment_place
 from ontology.terms import GAZETTEER
 
 
@@ -116,33 +116,37 @@ def load_slides(store: ox.Store, book: QueryBook) -> dict[str, SlideInfo]:
     return slides
 
 
-def following_segments(meta: IndexMeta) -> dict[str, list[str]]:
-    """Segment key -> the texts of the segments after it on the same slide."""
+def slide_passages(meta: IndexMeta) -> dict[tuple[str, int], list[tuple[int, str, str]]]:
+    """(deck, slide) -> its segments as (first line, key, text), in line order."""
     by_slide: dict[tuple[str, int], list[tuple[int, str, str]]] = {}
     for item in meta.items:
         if item.kind == "segment":
-            line = int(item.key.rsplit(":", 1)[1])
-            text = item.text.split(": ", 1)[1] if ": " in item.text else item.text
-            by_slide.setdefault((item.deck, item.slide), []).append((line, item.key, text))
-    out = {}
-    for rows in by_slide.values():
-        rows.sort()
-        for n, (_, key, _) in enumerate(rows):
-            out[key] = [text for _, _, text in rows[n + 1 : n + 5]]
-    return out
+            line = segment_place(item.key)[2]
+            by_slide.setdefault((item.deck, item.slide), []).append(
+                (line, item.key, passage_text(item.text))
+            )
+    return {place: sorted(rows) for place, rows in by_slide.items()}
 
 
-def segments_by_slide(meta: IndexMeta) -> dict[str, list[str]]:
+def following_segments(
+    by_slide: dict[tuple[str, int], list[tuple[int, str, str]]],
+) -> dict[str, list[str]]:
+    """Segment key -> the texts of the segments after it on the same slide."""
+    return {
+        key: [text for _, _, text in rows[n + 1 : n + 5]]
+        for rows in by_slide.values()
+        for n, (_, key, _) in enumerate(rows)
+    }
+
+
+def segments_by_slide(
+    by_slide: dict[tuple[str, int], list[tuple[int, str, str]]],
+) -> dict[str, list[str]]:
     """Slide IRI -> its segment texts in line order."""
-    from kg.graph import slide_iri
-
-    rows: dict[str, list[tuple[int, str]]] = {}
-    for item in meta.items:
-        if item.kind == "segment":
-            line = int(item.key.rsplit(":", 1)[1])
-            text = item.text.split(": ", 1)[1] if ": " in item.text else item.text
-            rows.setdefault(str(slide_iri(item.deck, item.slide)), []).append((line, text))
-    return {key: [text for _, text in sorted(value)] for key, value in rows.items()}
+    return {
+        str(slide_iri(deck, slide)): [text for _, _, text in rows]
+        for (deck, slide), rows in by_slide.items()
+    }
 
 
 # One query embeds in ~8 ms on one thread; a second thread saves nothing at this size and, when
@@ -200,8 +204,9 @@ def load_kb(
             if kb.index.ntotal
             else np.zeros((0, kb.meta.dim), np.float32)
         )
-        kb.next_segments = following_segments(kb.meta)
-        kb.slide_segments = segments_by_slide(kb.meta)
+        by_slide = slide_passages(kb.meta)
+        kb.next_segments = following_segments(by_slide)
+        kb.slide_segments = segments_by_slide(by_slide)
         kb.item_slides = [str(slide_iri(item.deck, item.slide)) for item in kb.meta.items]
         kb.item_texts = [item.text.lower() for item in kb.meta.items]
         backend = embed_backend

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rdflib import URIRef
+
 from kg.graph import entity_iri, id_from_iri, run_select
 from kg.kb import KB
 from kg.question import CLAUSE, Parsed
@@ -139,13 +141,7 @@ def comparison_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answe
 
 def slide_entities(kb: KB, slide: str) -> list[dict[str, str]]:
     """Entities a slide names, with their type and parent."""
-    return run_select(kb.store, kb.book, "entities_on_slide", slide=_iri(slide))
-
-
-def _iri(text: str):  # type: ignore[no-untyped-def]
-    from rdflib import URIRef
-
-    return URIRef(text)
+    return run_select(kb.store, kb.book, "entities_on_slide", slide=URIRef(slide))
 
 
 def typed_mentions(
@@ -198,7 +194,7 @@ def list_from_passages(
         if info is not None:
             items.append(
                 Item(
-                    label(kb, entity).split(" (")[0],
+                    plain_label(kb, entity),
                     str(entity_iri(entity)),
                     (source_ref(info, best[0].hit.score),),
                 )
@@ -278,14 +274,9 @@ def attribute_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer
     )
 
 
-def neighbours(kb: KB, hit_key: str) -> list[str]:
-    """The texts of the segment after a segment hit on the same slide."""
-    return kb.next_segments.get(hit_key, [])
-
-
 def verdict_of(kb: KB, item: Scored) -> str:
     """ "no" when the passage or the next one on its slide negates, else "yes"."""
-    texts = [segment_text(item.hit)] + neighbours(kb, item.hit.key)[:1]
+    texts = [segment_text(item.hit)] + kb.next_segments.get(item.hit.key, [])[:1]
     return "no" if any(NEGATIVE.search(text) for text in texts) else "yes"
 
 

@@ -51,17 +51,6 @@ SECURITY = re.compile(
     r"cell[- ]level|permission\w*|kerberos|saml|vpc|private\w*)\b",
     re.IGNORECASE,
 )
-DEFINITION = re.compile(
-    r"^\s*(?:what(?:'s| is| are| does)|explain|describe|define|tell me about)\b.*"
-    r"(?:\bdo\b|\bfor\b|\?$|$)|\bused for\b|\bpurpose\b",
-    re.IGNORECASE,
-)
-ATTRIBUTE = re.compile(
-    r"\b(?:which|what)\b[^?]*\b(?:formats?|runtimes?|languages?|modes?|semantics|classes|"
-    r"tiers?|types?|editions?|engines?|options?|styles?|features?|guarantees?)\b|"
-    r"\bsupport(?:s|ed)?\b|\bserverless\b|\bmanaged\b",
-    re.IGNORECASE,
-)
 # Direction words, each read relative to where the entity stands in the question.
 INTO_X = re.compile(
     r"\b(?:writ\w*|load\w*|send\w*|sent|deliver\w*|stream\w*|push\w*|ingest\w*|replicat\w*|"
@@ -188,11 +177,6 @@ def split_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention], l
         else:
             kept.append(mention)
     return kept, excluded
-
-
-def direction(text: str, mention: Mention) -> str | None:
-    """Which list intent the words around the entity imply, or None."""
-    return directed(text, mention)[0]
 
 
 def directed(text: str, mention: Mention) -> tuple[str | None, int]:

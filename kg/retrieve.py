@@ -14,6 +14,7 @@ from kg.graph import entity_iri, run_select, slide_iri
 from kg.kb import KB, SlideInfo
 from kg.question import CLAUSE
 from kg.types import Hit, SourceRef
+from kg.vectors import passage_text
 
 ABOUT_BOOST = 0.12
 MENTION_BOOST = 0.05
@@ -143,9 +144,7 @@ def sources_from(
 
 def segment_text(hit: Hit) -> str:
     """The passage of a segment hit without the slide title it was embedded with."""
-    if hit.kind == "segment" and ": " in hit.text:
-        return hit.text.split(": ", 1)[1]
-    return hit.text
+    return passage_text(hit.text) if hit.kind == "segment" else hit.text
 
 
 STOP = frozenset(

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import faiss
-import numpy as np
 
 from kg.embed import Vectors
 from kg.errors import IndexMismatch, NotFound
@@ -84,6 +83,17 @@ def read_index(data_dir: Path, *, embed_model: str) -> tuple[Any, IndexMeta]:
     return index, meta
 
 
-def empty_vectors(dim: int) -> Vectors:
-    """A zero-row matrix of the given width."""
-    return np.zeros((0, dim), dtype=np.float32)
+def segment_key(deck: str, slide: int, line: int) -> str:
+    """The index key of the segment that starts at `line` of a slide."""
+    return f"segment:{deck}:{slide}:{line}"
+
+
+def segment_place(key: str) -> tuple[str, int, int]:
+    """(deck, slide, first line) of a segment key."""
+    deck, slide, line = key.split(":")[1:]
+    return deck, int(slide), int(line)
+
+
+def passage_text(text: str) -> str:
+    """A segment's own words, without the "title: " it was embedded with."""
+    return text.split(": ", 1)[1] if ": " in text else text

@@ -35,6 +35,7 @@ from kg.retrieve import (
     word_overlap,
 )
 from kg.types import Answer, Item, SourceRef
+from kg.vectors import segment_key
 
 CATEGORY_WORDS = {
     "encryption at rest": re.compile(r"\bat rest\b", re.IGNORECASE),
@@ -160,7 +161,7 @@ def yes_no_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored]) -> Answer:
             score += 0.05 * word_overlap(parsed.text, row["text"]) + 0.15
             if score > 0.65:
                 alt = f" (use {row['alternativeLabel']} instead)" if row["alternativeLabel"] else ""
-                key = f"segment:{info.deck}:{info.number}:{row['lineStart']}"
+                key = segment_key(info.deck, info.number, row["lineStart"])
                 follow = kb.next_segments.get(key, [])[:1]
                 text = row["text"] + alt + "".join(f"; {t}" for t in follow if not alt)
                 evidence.append((score, "no", text, row["slide"]))
