@@ -25,6 +25,7 @@ from kg.passages import (
     list_from_passages,
     passage_answer,
     passages,
+    quote,
 )
 from kg.question import (
     ANAPHORA,
@@ -110,7 +111,7 @@ def hop_answer(kb: KB, parsed: Parsed, query: Any, hop: str, *, k: int) -> Answe
     listed = ", ".join(i.label for i in found)
     text = f"{via} The deck names {listed} for it." if found else via
     best = passages(scored, n=2)
-    quoted = " ".join(f'"{segment_text(p.hit)}" ({cite([p.hit.slide])}).' for p in best)
+    quoted = quote(best)
     return Answer(
         question=parsed.text,
         answer=f"{text} {quoted}".strip(),

@@ -13,6 +13,7 @@ from kg.passages import (
     cite,
     label,
     list_from_passages,
+    listing,
     passage_answer,
     plain_label,
 )
@@ -140,7 +141,7 @@ def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -
     if not items:
         found = list_from_passages(kb, parsed, scored, types=parsed.types)
         if found:
-            listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in found)
+            listed = listing(found)
             text = (
                 f"The graph states no '{verb}' edge for {name}; the closest slide names: {listed}."
             )
@@ -162,7 +163,7 @@ def list_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], entity: str) -
             lead=(f"The graph states no '{verb}' edge for {name}; the closest passages"),
         )
     asserted = [slide_key(s.deck, s.slide) for item in items for s in item.sources]
-    listed = "; ".join(f"{item.label} ({cite([s.slide for s in item.sources])})" for item in items)
+    listed = listing(items)
     text = f"{name} {verb} {len(items)} entit{'y' if len(items) == 1 else 'ies'}: {listed}."
     return Answer(
         question=parsed.text,

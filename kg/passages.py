@@ -64,6 +64,11 @@ def passages(
     return picked
 
 
+def listing(items: Sequence[Item]) -> str:
+    """Items with the slides that state them: "A (slide 3); B (slides 4, 9)"."""
+    return "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in items)
+
+
 def quote(items: Sequence[Scored], kb: KB | None = None) -> str:
     """Passages quoted with their slide numbers; a short header brings the bullets under it."""
     out = []

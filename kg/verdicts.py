@@ -15,6 +15,7 @@ from kg.lists import (
 from kg.passages import (
     cite,
     label,
+    listing,
     passage_answer,
     passages,
     plain_label,
@@ -127,7 +128,7 @@ def offering_answer(kb: KB, parsed: Parsed, scored: Sequence[Scored], focus: str
     items = tuple(
         Item(plain_label(kb, e), str(entity_iri(e)), tuple(refs[:3])) for e, refs in grouped.items()
     )
-    listed = "; ".join(f"{i.label} ({cite([s.slide for s in i.sources])})" for i in items)
+    listed = listing(items)
     what = kb.labels[focus] if focus else "it"
     text = f"{len(items)} services offer {what}: {listed}." if items else "The deck does not say."
     return Answer(
