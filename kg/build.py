@@ -30,6 +30,7 @@ from kg.graph import (
     unit_iris,
     write_quads,
 )
+from kg.segments import write_segments
 from kg.types import Entity, Fact, Hit, Segment, Slide
 from kg.vectors import IndexMeta, build_index, segment_key, write_index
 
@@ -213,6 +214,7 @@ def build(
     work.chmod(0o755)  # mkdtemp makes it 0700; a server may run as another user
     try:
         write_quads(quads, work / GRAPH_FILE)
+        write_segments((s for record in decks for s in record.segments), work)
         items = vector_items(decks, facts, gazetteer)
         vectors = (
             embed([item.text for item in items]) if embed else np.zeros((0, embed_dim), np.float32)
