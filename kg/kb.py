@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 import pyoxigraph as ox
 
+from kg.ask.figures import limit_table
+from kg.ask.index import build_ask_index
+from kg.ask.intents import IntentModel, read_examples
 from kg.embed import Encoder, Vectors, embed, embed_one, load_encoder
 from kg.gazetteer import alias_table, load_gazetteer
 from kg.graph import (
@@ -23,8 +26,7 @@ from kg.graph import (
     run_select,
     slide_iri,
 )
-from kg.linking import AliasIndex, link_entities
-from kg.question import IntentModel, read_examples
+from kg.linking import AliasIndex, alias_index, link_entities
 from kg.types import Entity
 from kg.vectors import IndexMeta, passage_text, read_index, segment_place
 from ontology.terms import GAZETTEER
@@ -70,6 +72,8 @@ class KB:
     # Per vector row: the slide IRI and the lower-cased text of meta.items[row] (empty: compute).
     item_slides: list[str] = field(default_factory=list)
     item_texts: list[str] = field(default_factory=list)
+    # Passages, blocks and their entities for kg.ask (None when loaded without the index).
+    ask: Any = None
 
     def mentions_in(self, text: str) -> list[str]:
         """Entity ids a passage names, in order (the question linker over passage text)."""
@@ -165,6 +169,17 @@ def slides_by_entity(store: ox.Store, book: QueryBook) -> dict[str, dict[str, in
     return out
 
 
+def slide_topics(kb: KB) -> dict[tuple[str, int], tuple[str, ...]]:
+    """(deck, slide) -> the entities the slide is about (its title names them)."""
+    out: dict[tuple[str, int], list[str]] = {}
+    for entity, slides in (kb.entity_slides or {}).items():
+        for slide, about in slides.items():
+            info = kb.slides.get(slide)
+            if about and info is not None:
+                out.setdefault((info.deck, info.number), []).append(id_from_iri(entity))
+    return {place: tuple(entities) for place, entities in out.items()}
+
+
 def load_kb(
     data_dir: Path,
     *,
@@ -214,9 +229,18 @@ def load_kb(
         kb.encoder = load_encoder(
             embed_model, threads=QUERY_THREADS, backend=backend, cache_dir=data_dir / "onnx"
         )
+        kb.ask = build_ask_index(
+            data_dir,
+            kb.meta.items,
+            {(info.deck, info.number): info.title for info in kb.slides.values()},
+            kb.aliases,
+            alias_width=alias_index(kb.aliases).width,
+            about=slide_topics(kb),
+            limits=limit_table(run_select(store, book, "all_limits"), kb.slides),
+        )
         examples = read_examples()
         kb.intent_model = IntentModel(
-            intents=tuple(intent for intent, _ in examples),
+            answers=tuple(answer for answer, _ in examples),
             texts=tuple(text for _, text in examples),
             vectors=embed(kb.encoder, [text for _, text in examples]),
         )

@@ -1,0 +1,1 @@
+"""The answer pipeline: parse -> link -> plan -> execute -> compose (kg/ask/pipeline.py)."""

@@ -1,0 +1,432 @@
+"""Answers from evidence: the sentence a person reads, items, value, verdict, sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Final
+
+from kg.ask.execute import Evidence, ask_index
+from kg.ask.figures import Figure, as_value, fits, passage_figures
+from kg.ask.lists import block_items, graph_items, option_items, quoted_items
+from kg.ask.parse import AnswerType, Intent
+from kg.ask.plan import Plan
+from kg.ask.quote import (
+    WHOLE_SLIDE_CHARS,
+    cite,
+    fill,
+    quote,
+    slide_quote,
+    slide_text,
+    sources,
+)
+from kg.ask.retrieve import Ranked
+from kg.ask.store import PassageStore
+from kg.ask.text import content_stems, stem, stopwords
+from kg.ask.verdicts import passage_context, read_verdict, relation_finding
+from kg.kb import KB
+from kg.types import Answer, Item
+
+NOT_COVERED: Final = "The deck does not cover this."
+# Below these the best evidence is too weak to answer from: a question the deck does not cover.
+MIN_COSINE: Final = 0.32
+# A question naming no entity needs closer evidence that repeats enough of its words (words the
+# deck never uses count against it at the weight of its rarest word).
+MIN_COSINE_UNNAMED: Final = 0.45
+MIN_COVERAGE: Final = 0.25
+# The asked entity must be on the slide of one of these many best blocks.
+ANCHOR_BLOCKS: Final = 5
+# A capitalised word or an inner-capital word ("WorkSpaces"), as a product name is written.
+NAME_RE: Final = re.compile(
+    r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b|\b[a-z]+[A-Z][A-Za-z]+\b"
+)
+# How many slides a prose answer quotes at most, and how close to the best one they must score.
+TEXT_BLOCKS: Final = 3
+TEXT_MARGIN: Final = 0.2
+# A clause's or compared side's best block is quoted when it scores this close to the question's.
+PART_MARGIN: Final = 0.35
+# Questions whose answer may be a list of names.
+WH_LIST_RE: Final = re.compile(r"\b(?:which|what|where|who)\b", re.IGNORECASE)
+# Block items win over the graph's edges when their slides use this share of the question's words.
+BLOCK_FIT: Final = 0.5
+# Figures from this many of the best slides are weighed; runners-up this close are quoted too.
+FIGURE_SLIDES: Final = 3
+FIGURE_MARGIN: Final = 0.12
+MAX_FIGURES: Final = 3
+# Confidence levels by the kind of evidence an answer rests on.
+GRAPH_LIST: Final = 0.85
+VERDICT_GRAPH: Final = 0.9
+UNDECIDED: Final = 0.3
+BLOCK_LIST: Final = 0.7
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer under construction: the parts compose() fills in."""
+
+    text: str
+    intent: Intent
+    items: tuple[Item, ...] = ()
+    figure: Figure | None = None
+    verdict: str | None = None
+    used: tuple[Ranked, ...] = ()
+    sparql: str | None = None
+    confidence: float = 0.5
+
+
+def coverage(kb: KB, plan: Plan, used: Sequence[Ranked]) -> float:
+    """The share of the question's specific words the used blocks' slides contain."""
+    wanted = set(plan.predicate_stems) or set(plan.topic_stems)
+    if not wanted:
+        return 1.0
+    store = ask_index(kb).store
+    words: set[str] = set()
+    for item in used:
+        words |= set(store.slide_terms.get((item.block.deck, item.block.slide), {}))
+    return len(wanted & words) / len(wanted)
+
+
+def rankings(evidence: Evidence) -> list[list[Ranked]]:
+    """The whole question's ranking, then one per clause and one per compared side."""
+    return [evidence.ranked, *evidence.clauses, *evidence.sides]
+
+
+def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
+    """Quotes for a prose answer: the best slide of each ranking (whole when short, else its best
+    block), then close runners-up of the whole question."""
+    store = ask_index(kb).store
+    parts: list[str] = []
+    used: list[Ranked] = []
+    places: set[tuple[str, int]] = set()
+    blocks: set[int] = set()
+
+    def add(item: Ranked) -> None:
+        place = (item.block.deck, item.block.slide)
+        if place not in places and len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS:
+            parts.append(slide_quote(kb, store, *place))
+            blocks.update(store.block_of[p] for p in store.by_slide.get(place, []))
+        elif item.block.id not in blocks:
+            parts.append(quote(kb, store, item.block))
+            blocks.add(item.block.id)
+        else:
+            return
+        places.add(place)
+        used.append(item)
+
+    best = evidence.ranked[0].score if evidence.ranked else 0.0
+    for ranking in rankings(evidence):
+        if ranking and ranking[0].score >= best - PART_MARGIN:
+            add(ranking[0])
+    if evidence.ranked:
+        top = evidence.ranked[0].score
+        for item in evidence.ranked[1:]:
+            if len(used) >= TEXT_BLOCKS or item.score < top - TEXT_MARGIN:
+                break
+            add(item)
+    return parts, used
+
+
+def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
+    """A prose answer: the best slides or blocks quoted."""
+    parts, used = prose_parts(kb, evidence)
+    if lists_items(plan):
+        items = tuple(block_items(kb, plan, evidence.ranked))
+    elif plan.intent is Intent.SECURITY:
+        items = tuple(quoted_items(kb, plan, used))
+    else:
+        items = ()
+    return Draft(fill(parts), plan.intent, items=items, used=tuple(used), confidence=0.6)
+
+
+def lists_items(plan: Plan) -> bool:
+    """Whether a prose answer also lists the entities of its evidence: any which/what/where
+    question but a definition (names cost nothing where no list is expected)."""
+    return plan.intent is not Intent.DEFINITION and bool(WH_LIST_RE.search(plan.text))
+
+
+def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
+    """A list: the graph's edges for a relation asked across the deck, else the evidence's names."""
+    if plan.parsed.options:
+        items = option_items(kb, plan, evidence.ranked)
+        used = tuple(evidence.ranked[:2])
+        return Draft(list_sentence(kb, items, used), plan.intent, tuple(items), used=used)
+    block_list = block_items(kb, plan, evidence.ranked)
+    fit = item_coverage(kb, plan, block_list)
+    if evidence.relation_rows and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT):
+        items = graph_items(kb, plan, evidence.relation_rows)
+        if items:
+            used = tuple(evidence.ranked[:1])
+            return Draft(
+                list_sentence(kb, items, used),
+                plan.intent,
+                tuple(items),
+                used=used,
+                sparql="\n\n".join(evidence.sparql) or None,
+                confidence=GRAPH_LIST,
+            )
+    used = tuple(evidence.ranked[:2])
+    return Draft(
+        list_sentence(kb, block_list, used),
+        plan.intent,
+        tuple(block_list),
+        used=used,
+        confidence=BLOCK_LIST,
+    )
+
+
+def item_coverage(kb: KB, plan: Plan, items: Sequence[Item]) -> float:
+    """How much of the question's specific wording the slides of block items use."""
+    if not items:
+        return 0.0
+    if not plan.predicate_stems:
+        return 1.0
+    store = ask_index(kb).store
+    words: set[str] = set()
+    for place in {(s.deck, s.slide) for i in items for s in i.sources}:
+        words |= set(store.slide_terms.get(place, {}))
+    wanted = set(plan.predicate_stems)
+    return len(wanted & words) / len(wanted)
+
+
+def names(items: Sequence[Item]) -> str:
+    """Items with the slides that state them: "A (slide 3); B (slides 4, 9)"."""
+    return "; ".join(
+        f"{i.label} ({cite(s.slide for s in i.sources)})" if i.sources else i.label for i in items
+    )
+
+
+def list_sentence(kb: KB, items: Sequence[Item], used: Sequence[Ranked]) -> str:
+    """The listed names, then the quoted evidence."""
+    store = ask_index(kb).store
+    lead = f"{names(items)}." if items else ""
+    return fill([lead, *(quote(kb, store, item.block) for item in used)])
+
+
+def number_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
+    """Figures: the passages of the best slides that state a number of the asked kind, quoted."""
+    store = ask_index(kb).store
+    scored = figure_passages(kb, plan, evidence)
+    if not scored:
+        return text_draft(kb, plan, evidence)
+    best = scored[0][0]
+    parts: list[str] = []
+    used: list[Ranked] = []
+    picked: list[int] = []
+    for score, item, pid, _ in scored:
+        if score < best - FIGURE_MARGIN or len(picked) >= MAX_FIGURES:
+            break
+        picked.append(pid)
+        parts.append(quote(kb, store, item.block, members=figure_members(store, pid)))
+        if item not in used:
+            used.append(item)
+    first = scored[0][3]
+    figure = next((f for f in first if fits(f, plan.parsed.dimension)), first[0])
+    return Draft(fill(parts), Intent.LIMIT, figure=figure, used=tuple(used), confidence=0.7)
+
+
+def figure_passages(
+    kb: KB, plan: Plan, evidence: Evidence
+) -> list[tuple[float, Ranked, int, list[Figure]]]:
+    """Passages stating a figure on the best slides, scored for the question, best first."""
+    index = ask_index(kb)
+    store = index.store
+    by_place: dict[tuple[str, int], float] = {}
+    by_block: dict[int, Ranked] = {}
+    for ranking in rankings(evidence):
+        for item in ranking:
+            place = (item.block.deck, item.block.slide)
+            by_place[place] = max(by_place.get(place, -9.0), item.score)
+            if item.block.id not in by_block or by_block[item.block.id].score < item.score:
+                by_block[item.block.id] = item
+    wanted = set(plan.predicate_stems)
+    out = []
+    for rank, place in enumerate(sorted(by_place, key=lambda p: -by_place[p])[:FIGURE_SLIDES]):
+        for pid in store.by_slide.get(place, []):
+            figures = passage_figures(store.passages[pid], index.limits)
+            if not figures:
+                continue
+            block_id = store.block_of[pid]
+            item = by_block.get(
+                block_id, Ranked(store.blocks[block_id], by_place[place] - 0.1, 0.0, 0.0, pid)
+            )
+            words = set(content_stems(passage_context(store, pid)))
+            share = len(wanted & words) / max(1, len(wanted))
+            fit = any(fits(f, plan.parsed.dimension) for f in figures)
+            score = (
+                0.5 * item.score
+                + 0.5 * by_place[place]
+                + 0.3 * share
+                + (0.12 if fit else -0.05)
+                - 0.02 * rank
+            )
+            out.append((score, item, pid, figures))
+    out.sort(key=lambda row: -row[0])
+    return out
+
+
+def figure_members(store: PassageStore, pid: int) -> list[int]:
+    """What to quote for a figure: its header, the labels printed just above a table row, itself."""
+    passage = store.passages[pid]
+    members: list[int] = []
+    if passage.parent >= 0:
+        members.append(passage.parent)
+    elif passage.kind in ("label", "text"):
+        row = store.by_slide.get((passage.deck, passage.slide), [])
+        at = row.index(pid)
+        for before in row[max(0, at - 2) : at]:
+            if store.passages[before].kind == "label" and len(store.passages[before].text) < 40:
+                members.append(before)
+    members.append(pid)
+    return members
+
+
+def focus_members(store: PassageStore, item: Ranked, pid: int) -> list[int]:
+    """The members of a block worth quoting for one passage: its header and itself."""
+    members = list(item.block.members)
+    if pid == members[0] or len(members) <= 3:
+        return members
+    return [members[0], pid]
+
+
+def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
+    """A yes/no answer: the graph's edge or negation for a relation asked between two entities,
+    else the passage addressing the question; then the rest of the answer."""
+    store = ask_index(kb).store
+    if not WH_LIST_RE.search(plan.text):
+        rest = replace(rest, items=())
+    graph = relation_finding(kb, plan, evidence.relation_rows)
+    if graph is not None:
+        info = kb.slides.get(graph.slide)
+        where = f" (slide {info.number}, {info.title})" if info else ""
+        lead = (
+            f'{graph.verdict.capitalize()}. The deck says: "{graph.statement}"{where}.'
+            if graph.verdict
+            else "The deck does not say."
+        )
+        evidence_text = fill([quote(kb, store, u.block) for u in evidence.ranked[:2]])
+        return replace(
+            rest,
+            text=fill([lead, evidence_text]),
+            intent=Intent.YES_NO,
+            items=(),
+            verdict=graph.verdict,
+            confidence=VERDICT_GRAPH if graph.verdict else UNDECIDED,
+        )
+    finding = read_verdict(kb, plan, evidence.ranked)
+    if finding.verdict is None or finding.ranked is None:
+        return replace(
+            rest,
+            text=fill(["The deck does not say directly.", rest.text]),
+            intent=Intent.YES_NO,
+            confidence=0.3,
+        )
+    item = finding.ranked
+    said = quote(kb, store, item.block, members=focus_members(store, item, finding.pid))
+    parts = [f"{finding.verdict.capitalize()}.", f"The deck says: {said}"]
+    if said not in rest.text:
+        parts.append(rest.text)
+    return replace(
+        rest,
+        text=fill(parts),
+        intent=Intent.YES_NO,
+        verdict=finding.verdict,
+        used=(item, *rest.used),
+        confidence=0.5 + 0.4 * min(1.0, finding.share),
+    )
+
+
+def covered(kb: KB, plan: Plan, evidence: Evidence) -> bool:
+    """Whether the deck has anything that answers the question: no name the deck never uses, the
+    asked entity on the evidence's slides, and enough of the question's words in the evidence."""
+    if not evidence.ranked or unknown_names(kb, plan):
+        return False
+    top = evidence.ranked[:ANCHOR_BLOCKS]
+    if plan.linked.entities and not evidence.relation_rows:
+        places = set().union(*(entity_places(kb, e) for e in plan.linked.entities))
+        if not any((r.block.deck, r.block.slide) in places for r in top):
+            return False
+    if plan.linked.entities:
+        return top[0].cosine >= MIN_COSINE or evidence.relation_rows != []
+    return top[0].cosine >= MIN_COSINE_UNNAMED and weighted_coverage(kb, plan, top) >= MIN_COVERAGE
+
+
+def entity_places(kb: KB, entity: str) -> set[tuple[str, int]]:
+    """Slides that name an entity, its parent or one of its parts (in text or title)."""
+    index = ask_index(kb)
+    store = index.store
+    family = {entity, kb.parts.get(entity, entity)} | {
+        e for e, p in kb.parts.items() if p == entity
+    }
+    places: set[tuple[str, int]] = set()
+    for member in family:
+        for block in index.entity_blocks.get(member, ()):
+            places.add((store.blocks[block].deck, store.blocks[block].slide))
+    places |= {place for place, topics in index.slide_about.items() if family & set(topics)}
+    return places
+
+
+def unknown_names(kb: KB, plan: Plan) -> list[str]:
+    """Capitalised words outside linked names that the deck never uses: products it does not
+    cover ("Amazon Lightsail", "Terraform")."""
+    store = ask_index(kb).store
+    masked = plan.parsed.masked
+    out = []
+    for match in NAME_RE.finditer(masked):
+        word = match.group(0)
+        if match.start() == 0 or word in ("X", "Y") or word.lower() in stopwords():
+            continue
+        if stem(word.lower()) not in store.slide_idf:
+            out.append(word)
+    return out
+
+
+def weighted_coverage(kb: KB, plan: Plan, used: Sequence[Ranked]) -> float:
+    """The IDF-weighted share of the question's topic words found on the evidence's slides."""
+    store = ask_index(kb).store
+    rarest = max(store.slide_idf.values(), default=1.0)
+    weights = {t: store.slide_idf.get(t, rarest) for t in set(plan.topic_stems)}
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    words: set[str] = set()
+    for item in used:
+        words |= set(store.slide_terms.get((item.block.deck, item.block.slide), {}))
+    return sum(w for t, w in weights.items() if t in words) / total
+
+
+def draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
+    """The answer's parts for the plan's shape."""
+    if not covered(kb, plan, evidence):
+        return Draft(NOT_COVERED, Intent.NOT_COVERED, confidence=0.1)
+    if plan.answer is AnswerType.ENTITIES or plan.parsed.options:
+        body = list_draft(kb, plan, evidence)
+    elif plan.answer is AnswerType.NUMBER:
+        body = number_draft(kb, plan, evidence)
+    else:
+        body = text_draft(kb, plan, evidence)
+    if plan.parsed.verdict:
+        return verdict_draft(kb, plan, evidence, body)
+    if body.intent is Intent.LIMIT:
+        return body
+    return replace(body, intent=plan.intent)
+
+
+def compose(kb: KB, plan: Plan, evidence: Evidence, *, k: int) -> Answer:
+    """The answer object from the draft."""
+    body = draft(kb, plan, evidence)
+    store = ask_index(kb).store
+    first = [(s.deck, s.slide) for i in body.items for s in i.sources][:k]
+    refs = sources(kb, store, body.used, evidence.ranked, first=first, k=k)
+    return Answer(
+        question=plan.text,
+        answer=body.text or NOT_COVERED,
+        intent=body.intent.value,
+        items=body.items,
+        value=as_value(body.figure) if body.figure else None,
+        verdict="yes" if body.verdict == "yes" else "no" if body.verdict == "no" else None,
+        sources=refs if body.intent is not Intent.NOT_COVERED else (),
+        sparql=body.sparql,
+        confidence=round(body.confidence, 2),
+        entities=plan.linked.entities,
+    )

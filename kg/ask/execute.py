@@ -1,0 +1,141 @@
+"""Run a plan: the only stage that touches the store and the index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kg.ask.index import AskIndex
+from kg.ask.parse import Direction, Intent
+from kg.ask.plan import Plan
+from kg.ask.retrieve import Ranked, rank_blocks
+from kg.ask.text import content_stems
+from kg.graph import entity_iri, rendered_query, run_select
+from kg.kb import KB
+from ontology.terms import KG
+
+# The fixed queries a flow intent runs: (query file, variable bound to the focus, predicate).
+FLOW_QUERIES: dict[Intent, list[tuple[str, str, Any]]] = {
+    Intent.WRITES_TO: [("sources_of", "target", KG.writesTo)],
+    Intent.SOURCES: [("sources_of", "target", KG.writesTo)],
+    Intent.READS_FROM: [("destinations_of", "source", KG.writesTo)],
+    Intent.DESTINATIONS: [("destinations_of", "source", KG.writesTo)],
+    Intent.TRIGGERED_BY: [("sources_of", "target", KG.triggers)],
+    Intent.TRIGGERS: [("destinations_of", "source", KG.triggers)],
+    Intent.INTEGRATIONS: [
+        ("sources_of", "target", KG.writesTo),
+        ("destinations_of", "source", KG.writesTo),
+    ],
+}
+
+
+@dataclass
+class Evidence:
+    """What the plan found: ranked blocks (whole question and each clause) and graph rows."""
+
+    ranked: list[Ranked]
+    clauses: list[list[Ranked]] = field(default_factory=list)
+    sides: list[list[Ranked]] = field(default_factory=list)
+    relation_rows: list[dict[str, Any]] = field(default_factory=list)
+    sparql: list[str] = field(default_factory=list)
+
+
+def ask_index(kb: KB) -> AskIndex:
+    """The KB's answering index; it is built when the KB is loaded with its encoder."""
+    if kb.ask is None:
+        raise RuntimeError("this KB was loaded without its passage index")
+    index: AskIndex = kb.ask
+    return index
+
+
+def anchors(kb: KB, entities: Sequence[str]) -> tuple[dict[tuple[str, int], int], set[int]]:
+    """Slides about or mentioning the entities (or their parts), and blocks naming them."""
+    index = ask_index(kb)
+    slides: dict[tuple[str, int], int] = {}
+    blocks: set[int] = set()
+    for entity in entities:
+        for slide, about in (kb.entity_slides or {}).get(str(entity_iri(entity)), {}).items():
+            info = kb.slides.get(slide)
+            if info is not None:
+                place = (info.deck, info.number)
+                slides[place] = max(slides.get(place, 0), about)
+        blocks |= index.entity_blocks.get(entity, set())
+    return slides, blocks
+
+
+def search(
+    kb: KB, text: str, vector: np.ndarray[Any, Any] | None, entities: Sequence[str]
+) -> list[Ranked]:
+    """Blocks ranked for a text, anchored on its entities."""
+    index = ask_index(kb)
+    slides, blocks = anchors(kb, entities)
+    return rank_blocks(
+        index.store,
+        query_stems=content_stems(text),
+        query_vector=vector,
+        vectors=kb.vectors,
+        rows_to_passage=index.rows_to_passage,
+        slide_rows=index.slide_rows,
+        anchor_slides=slides,
+        anchor_blocks=blocks,
+    )
+
+
+def relation_rows(kb: KB, intent: Intent, focus: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Graph rows of the flow relation around the focus entity, with the SPARQL run."""
+    rows: list[dict[str, Any]] = []
+    sparql: list[str] = []
+    for query, variable, predicate in FLOW_QUERIES.get(intent, []):
+        bindings: dict[str, Any] = {variable: entity_iri(focus), "predicate": predicate}
+        rows += run_select(kb.store, kb.book, query, **bindings)
+        sparql.append(rendered_query(kb.book, query, **bindings))
+    return rows, sparql
+
+
+def comparison_sides(kb: KB, plan: Plan) -> list[str]:
+    """The compared sides: as the question words them, else its entities' labels."""
+    if plan.parsed.sides:
+        return list(plan.parsed.sides)
+    if plan.intent is Intent.COMPARISON and len(plan.linked.entities) >= 2:
+        return [kb.labels.get(e, e) for e in plan.linked.entities[:3]]
+    return []
+
+
+def side_query(plan: Plan, side: str) -> str:
+    """One compared side with what the question asks about it ("FIFO queues: ordering")."""
+    rest = plan.text
+    for other in plan.parsed.sides:
+        if other != side:
+            rest = rest.replace(other, " ")
+    return f"{side}: {rest}"
+
+
+def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> Evidence:
+    """Retrieve blocks for the question and its clauses; read graph edges for relation plans."""
+    named = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
+    clauses = [
+        clause if any(m.text in clause for m in plan.linked.mentions) else f"{named}: {clause}"
+        for clause in (plan.parsed.clauses if len(plan.parsed.clauses) > 1 else [])
+    ]
+    sides = [side_query(plan, side) for side in comparison_sides(kb, plan)]
+    texts = [*clauses, *sides]
+    if vector is None:
+        vector = kb.embed_query(plan.text)
+    entities = plan.linked.entities
+    evidence = Evidence(ranked=search(kb, plan.text, vector, entities))
+    if texts:
+        vectors = kb.embed_queries(texts)
+        found = [search(kb, text, vectors[i], entities) for i, text in enumerate(texts)]
+        evidence.clauses, evidence.sides = found[: len(clauses)], found[len(clauses) :]
+    if (
+        plan.flow is not None
+        and plan.focus is not None
+        and plan.flow.direction is not Direction.ANY
+    ):
+        evidence.relation_rows, evidence.sparql = relation_rows(kb, plan.flow.intent, plan.focus)
+    elif plan.flow is not None and plan.focus is not None:
+        evidence.relation_rows, evidence.sparql = relation_rows(kb, Intent.INTEGRATIONS, plan.focus)
+    return evidence

@@ -1,0 +1,121 @@
+"""Two-step questions: the first part describes an entity ("another AWS service", "that engine"),
+the last part asks about it. Find the bridge, then answer the last part about it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from kg.ask.execute import ask_index, search
+from kg.ask.plan import Plan
+from kg.ask.retrieve import Ranked
+from kg.ask.text import content_stems
+from kg.kb import KB
+
+# The anaphor's noun says what kind of entity the bridge is.
+BRIDGE_TYPES: Final = (
+    (
+        re.compile(r"\b(?:service|database|store|device|cache|caching)\b", re.I),
+        ("Service", "Feature"),
+    ),
+    (
+        re.compile(r"\b(?:engine|framework|library|tool|notebook|algorithm)\b", re.I),
+        ("Software", "ThirdPartyProduct", "Service", "Feature", "Concept"),
+    ),
+)
+# Words that point back to the bridge in the last part.
+POINTER_RE: Final = re.compile(
+    r"\b(?:that|this|the same|the other) (?:aws )?(?:service|database|engine|library|tool|"
+    r"framework|algorithm|device|notebook|streaming service|one|store|cache)\b|\bits\b|\bit\b|"
+    r"\bthem\b",
+    re.I,
+)
+# Bridge candidates from this many of the setup's best blocks.
+BRIDGE_BLOCKS: Final = 4
+
+
+@dataclass(frozen=True)
+class Hop:
+    """The bridge entity, the block that names it, and the last part rewritten about it."""
+
+    entity: str
+    ranked: Ranked
+    question: str
+
+
+def split_setup(plan: Plan) -> tuple[str, str]:
+    """(setup, final question): the sentences, or clauses, before the last one, and the last."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", plan.text.strip()) if s]
+    if len(sentences) >= 2:
+        return " ".join(sentences[:-1]), sentences[-1]
+    clauses = plan.parsed.clauses
+    if len(clauses) >= 2:
+        return " ".join(clauses[:-1]), clauses[-1]
+    return plan.text, plan.text
+
+
+def bridge_types(setup: str) -> tuple[str, ...]:
+    """Entity types the setup's noun admits."""
+    for pattern, types in BRIDGE_TYPES:
+        if pattern.search(setup):
+            return types
+    return ()
+
+
+def find_bridge(kb: KB, plan: Plan) -> Hop | None:
+    """The entity the setup describes: named by, or the topic of, the passage best matching it."""
+    from kg.ask.lists import text_entities
+    from kg.ask.verdicts import passage_context
+
+    index = ask_index(kb)
+    store = index.store
+    setup, final = split_setup(plan)
+    if setup == final:
+        return None
+    ranked = search(kb, setup, kb.embed_query(setup), plan.linked.entities)
+    named = set(plan.linked.entities) | set(plan.linked.excluded)
+    types = bridge_types(setup)
+    weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup))}
+    mass = sum(weights.values()) or 1.0
+    best: tuple[float, str, Ranked] | None = None
+    for position, item in enumerate(ranked[:BRIDGE_BLOCKS]):
+        place = (item.block.deck, item.block.slide)
+        candidates: list[tuple[str, float]] = []
+        for pid in item.block.members:
+            words = set(content_stems(passage_context(store, pid)))
+            share = sum(w for t, w in weights.items() if t in words) / mass
+            header = bool(store.passages[pid].children)
+            weight = HEADER_WEIGHT if header else 1.0
+            candidates += [(e, weight * SHARE_WEIGHT * share) for e in index.passage_entities[pid]]
+        candidates += [(e, TITLE_BONUS) for e in text_entities(kb, store.titles.get(place, ""))]
+        candidates += [(e, TOPIC_BONUS) for e in index.slide_about.get(place, ())]
+        for entity, bonus in candidates:
+            known = kb.entities.get(entity)
+            if entity in named or known is None or (types and known.type not in types):
+                continue
+            score = item.score + bonus - 0.03 * position
+            if best is None or score > best[0]:
+                best = (score, entity, item)
+    if best is None:
+        return None
+    label = kb.labels.get(best[1], best[1])
+    rewritten, count = POINTER_RE.subn(label, final, count=1)
+    return Hop(best[1], best[2], rewritten if count else f"{final} ({label})")
+
+
+# How much a candidate's passage matching the setup's words counts, against the block's score; a
+# name in a list's header is context, worth less than one in the list; the slide's title and topic
+# are candidates too.
+SHARE_WEIGHT: Final = 0.3
+HEADER_WEIGHT: Final = 0.5
+TITLE_BONUS: Final = 0.05
+TOPIC_BONUS: Final = 0.03
+
+
+def hop_names(kb: KB, hops: Sequence[Hop]) -> str:
+    """The bridge entities as "That is X (slide N)."."""
+    return " ".join(
+        f"That is {kb.labels.get(h.entity, h.entity)} (slide {h.ranked.block.slide})." for h in hops
+    )

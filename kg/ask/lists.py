@@ -1,0 +1,294 @@
+"""List answers: entities from the graph's edges, the evidence blocks or the offered options."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Final
+
+from kg.ask.execute import ask_index
+from kg.ask.plan import Plan
+from kg.ask.quote import block_text, source_ref
+from kg.ask.retrieve import Ranked
+from kg.ask.text import content_stems, stems
+from kg.graph import entity_iri, id_from_iri
+from kg.kb import KB
+from kg.types import Item, SourceRef
+
+# Asked nouns right after "which"/"what" and the entity types they admit.
+ASKED_TYPES: Final = (
+    (
+        re.compile(r"\b(?:aws |managed |other aws |amazon )?services?\b", re.I),
+        ("Service", "Feature"),
+    ),
+    (
+        re.compile(r"\b(?:tools?|librar(?:y|ies)|frameworks?|engines?|runtimes?|ides?)\b", re.I),
+        ("Software", "ThirdPartyProduct", "Service", "Feature"),
+    ),
+    (re.compile(r"\b(?:file |data )?formats?\b", re.I), ("DataFormat",)),
+    (re.compile(r"\bcompression(?: formats?| codecs?)?\b", re.I), ("Compression",)),
+)
+ASKED_NOUN_RE: Final = re.compile(
+    r"\b(?:which|what|list|name)\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)(?=\s+(?:can|could|does|do|did|"
+    r"is|are|was|were|will|would|should|have|has|from|to|in|on|of|for|that|the|does)\b|\?|,|$)",
+    re.I,
+)
+# Blocks whose score is this close to the best one also give items when they use the question's
+# specific words: a list answer often spans two slides.
+ITEM_MARGIN: Final = 0.12
+ITEM_BLOCKS: Final = 6
+# Entity types that are never list items on their own (generic concepts).
+NOT_ITEMS: Final = frozenset({"Concept"})
+# A parenthesis after a name qualifies it ("S3 buckets (via Lambda to Kinesis)").
+PAREN_RE: Final = re.compile(r"\([^()]*\)")
+# A subject opens a statement within its first few words ("Lambda consumer has a library ...").
+SUBJECT_WORDS: Final = 3
+
+
+def asked_types(text: str) -> tuple[str, ...]:
+    """Entity types the question's asked noun admits ("which AWS services" -> services)."""
+    match = ASKED_NOUN_RE.search(text)
+    if match is None:
+        return ()
+    noun = match.group(1)
+    for pattern, types in ASKED_TYPES:
+        if pattern.search(noun):
+            return types
+    return ()
+
+
+def skipped(kb: KB, plan: Plan) -> set[str]:
+    """Entities a list must not name: the question's own, the excluded, and their parts."""
+    excluded = set(plan.linked.excluded)
+    out = set(plan.linked.entities) | excluded
+    out |= {part for part, parent in kb.parts.items() if parent in excluded}
+    out |= {kb.parts[e] for e in plan.linked.entities if e in kb.parts}
+    return out
+
+
+def keep(kb: KB, entity: str, skip: set[str], types: Sequence[str]) -> bool:
+    """Whether an entity can be a list item here."""
+    known = kb.entities.get(entity)
+    if known is None or entity in skip or known.type in NOT_ITEMS:
+        return False
+    return not types or known.type in types
+
+
+def item(kb: KB, entity: str, refs: Sequence[SourceRef]) -> Item:
+    """A list item for an entity with its slides."""
+    known = kb.entities.get(entity)
+    return Item(known.label if known else entity, str(entity_iri(entity)), tuple(refs))
+
+
+def graph_items(kb: KB, plan: Plan, rows: Sequence[dict[str, Any]]) -> list[Item]:
+    """One item per related entity with its slides; a feature also stands for its service."""
+    focus = plan.focus or ""
+    skip = skipped(kb, plan)
+    types = asked_types(plan.text)
+    grouped: dict[str, list[SourceRef]] = {}
+    for row in rows:
+        other = id_from_iri(row["entity"])
+        if other == focus or kb.parts.get(other) == focus or not keep(kb, other, skip, types):
+            continue
+        info = kb.slides.get(row["slide"])
+        if info is None:
+            continue
+        owner = other
+        parent = kb.parts.get(other, "")
+        if (
+            row["type"] == "Feature"
+            and parent
+            and parent != focus
+            and kb.parts.get(focus) != parent
+            and parent not in skip
+            and kb.entities.get(parent) is not None
+            and kb.entities[parent].type == "Service"
+        ):
+            owner = parent
+        refs = grouped.setdefault(owner, [])
+        ref = source_ref(kb, info.deck, info.number, 1.0, row["text"])
+        if ref is not None and all(r.slide != ref.slide for r in refs):
+            refs.append(ref)
+    items = [item(kb, e, refs) for e, refs in grouped.items()]
+    return sorted(items, key=lambda i: (-len(i.sources), i.label))
+
+
+def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
+    """The best block that names something to list, its list's continuation on the slide, and
+    close runners-up that use the question's specific words."""
+    store = ask_index(kb).store
+    skip = skipped(kb, plan)
+    types = asked_types(plan.text)
+    anchor = next((r for r in ranked[:ITEM_BLOCKS] if block_names(kb, plan, r, skip, types)), None)
+    if anchor is None:
+        return []
+    chosen = [anchor, *list_continuation(kb, ranked, anchor)]
+    wanted = set(plan.predicate_stems)
+    for other in ranked[:ITEM_BLOCKS]:
+        if other in chosen or other.score < anchor.score - ITEM_MARGIN:
+            continue
+        if wanted and wanted & set(store.term_freqs[other.block.id]):
+            chosen.append(other)
+    return chosen
+
+
+def block_names(
+    kb: KB, plan: Plan, ranked: Ranked, skip: set[str], types: Sequence[str]
+) -> list[str]:
+    """What a block contributes to a list: its subjects or its objects."""
+    if plan.agent:
+        return block_subjects(kb, plan, ranked, skip)
+    return block_objects(kb, ranked, skip, types)
+
+
+# A list cut by blank lines goes on in short passages that each name something.
+CONTINUATION_WORDS: Final = 6
+# A header that introduces a list ends with a colon or with a word that wants an object
+# ("You can stream logs into", "Destinations include").
+INTRODUCES_RE: Final = re.compile(
+    r"(?::|\b(?:into|to|from|with|include|includes|including|are|as|like|via|for|of|on|in|"
+    r"between|through|by|support|supports))\s*$",
+    re.IGNORECASE,
+)
+
+
+def list_continuation(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[Ranked]:
+    """Blocks right after a "header:" block on its slide that carry on its list."""
+    index = ask_index(kb)
+    store = index.store
+    head = store.passages[anchor.block.head]
+    if not INTRODUCES_RE.search(head.text):
+        return []
+    by_block = {r.block.id: r for r in ranked}
+    out = []
+    for block in store.blocks[anchor.block.id + 1 :]:
+        if (block.deck, block.slide) != (anchor.block.deck, anchor.block.slide):
+            break
+        first = store.passages[block.head]
+        if len(block.members) > 1 or len(first.text.split()) > CONTINUATION_WORDS:
+            break
+        if not index.passage_entities[block.head]:
+            break
+        out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
+    return out
+
+
+def block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
+    """Entities the evidence blocks name (or, for "what can do P", the subjects doing it)."""
+    index = ask_index(kb)
+    store = index.store
+    skip = skipped(kb, plan)
+    types = asked_types(plan.text)
+    found: dict[str, list[SourceRef]] = {}
+    for ranked_block in item_blocks(kb, plan, ranked):
+        block = ranked_block.block
+        entities = block_names(kb, plan, ranked_block, skip, types)
+        ref = source_ref(kb, block.deck, block.slide, ranked_block.score, block_text(store, block))
+        for entity in entities:
+            refs = found.setdefault(entity, [])
+            if ref is not None and all(r.slide != ref.slide for r in refs):
+                refs.append(ref)
+    return [item(kb, e, refs) for e, refs in found.items()]
+
+
+def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) -> list[str]:
+    """Entities a block names: its list members first; names in parentheses only when alone."""
+    index = ask_index(kb)
+    store = index.store
+    block = ranked.block
+    members = list(block.members)
+    body = (
+        members[1:]
+        if len(members) > 1 and INTRODUCES_RE.search(store.passages[members[0]].text)
+        else []
+    )
+    out: list[str] = []
+    for pid in body or members:
+        text = store.passages[pid].text
+        outside = text_entities(kb, PAREN_RE.sub(" ", text))
+        named = index.passage_entities[pid]
+        usable = [e for e in outside if keep(kb, e, skip, types)]
+        pool = usable if usable else [e for e in named if keep(kb, e, skip, types)]
+        out.extend(pool)
+    if not out and body:
+        out = [e for e in index.passage_entities[members[0]] if keep(kb, e, skip, types)]
+    return list(dict.fromkeys(out))
+
+
+def text_entities(kb: KB, text: str) -> tuple[str, ...]:
+    """Entities a piece of text names (exact alias matches)."""
+    from kg.ask.store import text_mentions
+
+    return text_mentions(text, kb.aliases, width=ask_index(kb).alias_width)
+
+
+def block_subjects(kb: KB, plan: Plan, ranked: Ranked, skip: set[str]) -> list[str]:
+    """Who does what the question asks: a name opening a statement, else the slide's topic."""
+    index = ask_index(kb)
+    store = index.store
+    wanted = set(plan.predicate_stems)
+    out: list[str] = []
+    for pid in ranked.block.members:
+        text = store.passages[pid].text
+        if wanted and not wanted & set(content_stems(text)):
+            continue
+        opening = " ".join(text.split()[:SUBJECT_WORDS])
+        first = [e for e in text_entities(kb, opening) if e not in skip]
+        if first:
+            out.append(first[0])
+            continue
+        topics = list(index.slide_about.get((ranked.block.deck, ranked.block.slide), ()))
+        title_named = text_entities(
+            kb, store.titles.get((ranked.block.deck, ranked.block.slide), "")
+        )
+        for entity in [*title_named, *topics]:
+            if entity not in skip and kb.entities.get(entity) is not None:
+                out.append(entity)
+                break
+    return list(dict.fromkeys(out))
+
+
+def option_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
+    """The offered options the evidence supports ("which of these: A, B, C")."""
+    index = ask_index(kb)
+    store = index.store
+    blocks = item_blocks(kb, plan, ranked)
+    texts = [(r, block_text(store, r.block)) for r in blocks]
+    out: list[Item] = []
+    for option in plan.parsed.options:
+        entities = text_entities(kb, option)
+        for r, text in texts:
+            named = set(index.block_entities(r.block.id))
+            hit = (entities and entities[0] in named) or (
+                not entities and option_in_text(option, text)
+            )
+            if hit:
+                ref = source_ref(kb, r.block.deck, r.block.slide, r.score, text)
+                refs = (ref,) if ref else ()
+                out.append(
+                    item(kb, entities[0], refs) if entities else Item(option, "", refs, "value")
+                )
+                break
+    return out
+
+
+def option_in_text(option: str, text: str) -> bool:
+    """Whether every word of a plain-value option occurs (by stem) in a text."""
+    words = set(stems(text))
+    return all(s in words for s in stems(option))
+
+
+def quoted_items(kb: KB, plan: Plan, used: Sequence[Ranked]) -> list[Item]:
+    """The entities the quoted blocks name besides the question's own (a security answer's
+    mechanisms: KMS, IAM, TLS...)."""
+    store = ask_index(kb).store
+    skip = skipped(kb, plan)
+    found: dict[str, list[SourceRef]] = {}
+    for ranked in used:
+        block = ranked.block
+        ref = source_ref(kb, block.deck, block.slide, ranked.score, block_text(store, block))
+        for entity in block_objects(kb, ranked, skip, ()):
+            refs = found.setdefault(entity, [])
+            if ref is not None and all(r.slide != ref.slide for r in refs):
+                refs.append(ref)
+    return [item(kb, e, refs) for e, refs in found.items()]

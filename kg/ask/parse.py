@@ -1,0 +1,290 @@
+"""Read a question: what kind of answer it wants, its clauses, options, qualifiers and exclusions.
+
+Pure text in, a Parsed record out; entity mentions come from linking and are masked ("X", "Y") so
+a word inside a name ("Security Lake") is never read as a cue. The rules are data
+(kg/data/question_rules.toml), applied in order.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from kg.linking import Mention
+
+RULES_FILE: Final = Path(__file__).parent.parent / "data" / "question_rules.toml"
+# The answer rule that matches anything: when it decides, the example phrasings vote instead.
+FALLBACK_RULE: Final = "fallback"
+
+
+class AnswerType(StrEnum):
+    """The shape of an answer."""
+
+    ENTITIES = "entities"
+    VALUES = "values"
+    NUMBER = "number"
+    TEXT = "text"
+
+
+class Intent(StrEnum):
+    """What a question asks; the answer object's `intent`."""
+
+    WRITES_TO = "writes_to"
+    SOURCES = "sources"
+    READS_FROM = "reads_from"
+    DESTINATIONS = "destinations"
+    TRIGGERS = "triggers"
+    TRIGGERED_BY = "triggered_by"
+    INTEGRATIONS = "integrations"
+    LISTING = "listing"
+    VALUES = "values"
+    LIMIT = "limit"
+    SECURITY = "security"
+    DEFINITION = "definition"
+    COMPARISON = "comparison"
+    HOW_TO = "how_to"
+    YES_NO = "yes_no"
+    MULTI_HOP = "multi_hop"
+    SEARCH = "search"
+    NOT_COVERED = "not_covered"
+
+
+class Direction(StrEnum):
+    """Which way data flows relative to the focus entity."""
+
+    IN = "in"
+    OUT = "out"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule table."""
+
+    group: str
+    id: str
+    pattern: re.Pattern[str]
+    example: str
+    answer: AnswerType | None = None
+    intent: Intent | None = None
+    direction: Direction | None = None
+    dimension: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A data-flow reading: the focus entity's mention index, the intent and its direction."""
+
+    focus: int
+    intent: Intent
+    direction: Direction
+    rule: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a question asks, read from its words."""
+
+    text: str
+    masked: str
+    clauses: tuple[str, ...]
+    verdict: bool
+    answer: AnswerType
+    intent: Intent
+    rules: tuple[str, ...]
+    dimension: str
+    flow: Flow | None
+    options: tuple[str, ...]
+    excluded: tuple[tuple[int, int], ...]
+    qualifiers: tuple[str, ...]
+    anaphora: bool
+    sides: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """The rule table, compiled once."""
+    data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    out = []
+    for group in ("verdict", "answer", "flow", "quantity"):
+        for row in data.get(group, []):
+            out.append(
+                Rule(
+                    group=group,
+                    id=row["id"],
+                    pattern=re.compile(row["pattern"], re.IGNORECASE),
+                    example=row["example"],
+                    answer=AnswerType(row["answer"]) if "answer" in row else None,
+                    intent=Intent(row["intent"]) if "intent" in row else None,
+                    direction=Direction(row["direction"]) if "direction" in row else None,
+                    dimension=row.get("dimension", ""),
+                )
+            )
+    return tuple(out)
+
+
+def group(name: str) -> tuple[Rule, ...]:
+    """The rules of one group, in order."""
+    return tuple(rule for rule in rules() if rule.group == name)
+
+
+def mask(text: str, mentions: Sequence[Mention], focus: int | None = None) -> str:
+    """The question with entity mentions replaced: the focus by X, the others by Y."""
+    out, last = [], 0
+    for mention in sorted(mentions, key=lambda m: m.start):
+        out.append(text[last : mention.start])
+        out.append("X" if focus is None or mentions[focus] is mention else "Y")
+        last = mention.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# "besides X", "apart from X", "not counting X" ... set X aside, up to the next clause break.
+EXCLUDE_RE: Final = re.compile(
+    r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
+    r"leaving aside|leaving out|ignoring|beyond|but not|without counting|separate from|"
+    r"not including)\b([^?.;:]*)",
+    re.IGNORECASE,
+)
+# "Which of these ...: A, B, C or D?" and "(A, B or C)" offer a closed set of options.
+OPTIONS_RE: Final = re.compile(
+    r"\b(?:which|what)\s+of\s+(?:these|the following|them|those)\b[^:?]*[:\-–]\s*([^?]+)\??\s*$",
+    re.IGNORECASE,
+)
+# Qualifiers that restrict the asked predicate; a verdict must check them against the evidence.
+QUALIFIER_RE: Final = re.compile(
+    r"\b(only|directly|automatically|by default|built[- ]in|natively|in place|existing|"
+    r"already|without|real[- ]time|serverless|managed)\b",
+    re.IGNORECASE,
+)
+# "that service", "this database", "its" point back to an entity the question only describes.
+ANAPHORA_RE: Final = re.compile(
+    r"\b(?:that|this|the same|the other) (?:service|database|engine|store|tool|node|cache|"
+    r"library|product|system|algorithm|framework|device|notebook|one|streaming service|"
+    r"aws service)\b|\b(?:its|it)\b(?=[^?.]*\?\s*$)",
+    re.IGNORECASE,
+)
+CLAUSE_RE: Final = re.compile(
+    r"(?<=[?.!;])\s+|,?\s+and\s+(?=(?:which|what|how|where|when|who|does|do|can|is|are|will)\b)|"
+    r",\s+(?=(?:which|what|how|where|when)\b)",
+    re.IGNORECASE,
+)
+
+
+LEAD_WORDS_RE: Final = re.compile(
+    r"^(?:.*\b(?:between|is|are|pick|choose|use|should i|do|does|how|what)\s+)?(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
+
+
+COMPARED_RE: Final = re.compile(
+    r"\bvs\.?\b|\bversus\b|\bdifferent from\b|\bcompared (?:to|with)\b|\bor\b", re.IGNORECASE
+)
+
+
+def comparison_sides(text: str) -> tuple[str, ...]:
+    """The sides a comparison question names, as short phrases ("standard queues", "FIFO")."""
+    head = re.split(r"[:?,]", text)
+    for part in head:
+        if re.search(
+            r"\bvs\.?\b|\bversus\b|\bdifferent from\b|\bcompared (?:to|with)\b|\bor\b", part, re.I
+        ):
+            pieces = re.split(
+                r"\s+(?:vs\.?|versus|or|different from|compared (?:to|with))\s+", part, flags=re.I
+            )
+            if len(pieces) < 2:
+                continue
+            sides = [LEAD_WORDS_RE.sub("", pieces[0]).strip(), *[p.strip() for p in pieces[1:]]]
+            sides = [
+                " ".join(side.split()[-6:]) if i == 0 else " ".join(side.split()[:6])
+                for i, side in enumerate(sides)
+            ]
+            return tuple(side for side in sides if side)
+    return ()
+
+
+# A clause needs this many topic words of its own to be looked up apart ("what's the difference?"
+# has none).
+MIN_CLAUSE_WORDS: Final = 2
+
+
+def split_clauses(text: str) -> tuple[str, ...]:
+    """The question's parts that ask something each ("... and how many ...?")."""
+    from kg.ask.text import content_stems
+
+    parts = [p.strip(" ,;") for p in CLAUSE_RE.split(text) if p and p.strip(" ,;")]
+    kept = tuple(p for p in parts if len(content_stems(p)) >= MIN_CLAUSE_WORDS)
+    return kept if len(kept) > 1 else (text,)
+
+
+def excluded_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Character ranges the question explicitly sets aside."""
+    return tuple((m.start(1), m.end(1)) for m in EXCLUDE_RE.finditer(text))
+
+
+def parse_options(text: str) -> tuple[str, ...]:
+    """The offered options of a "which of these: A, B or C" question."""
+    match = OPTIONS_RE.search(text)
+    if match is None:
+        return ()
+    parts = re.split(r",\s*|\s+or\s+|\s+and\s+", match.group(1))
+    cleaned = [re.sub(r"^(?:the|a|an)\s+", "", p.strip(" .?"), flags=re.IGNORECASE) for p in parts]
+    return tuple(p for p in cleaned if p)
+
+
+def read_flow(text: str, mentions: Sequence[Mention]) -> Flow | None:
+    """The first flow rule that matches with some mention as X, earlier mentions first."""
+    for rule in group("flow"):
+        for i in range(len(mentions)):
+            if rule.pattern.search(mask(text, mentions, i)):
+                assert rule.intent is not None and rule.direction is not None
+                return Flow(i, rule.intent, rule.direction, rule.id)
+    return None
+
+
+def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
+    """Read a question given the entity mentions linking found in it."""
+    masked = mask(text, mentions)
+    fired: list[str] = []
+    verdict = False
+    for rule in group("verdict"):
+        if rule.pattern.search(masked):
+            verdict = True
+            fired.append(rule.id)
+            break
+    answer, intent = AnswerType.TEXT, Intent.SEARCH
+    for rule in group("answer"):
+        if rule.pattern.search(masked):
+            assert rule.answer is not None and rule.intent is not None
+            answer, intent = rule.answer, rule.intent
+            fired.append(rule.id)
+            break
+    dimension = ""
+    if answer is AnswerType.NUMBER:
+        for rule in group("quantity"):
+            if rule.pattern.search(masked):
+                dimension = rule.dimension
+                fired.append(rule.id)
+                break
+    return Parsed(
+        text=text,
+        masked=masked,
+        clauses=split_clauses(text),
+        verdict=verdict,
+        answer=answer,
+        intent=intent,
+        rules=tuple(fired),
+        dimension=dimension,
+        flow=read_flow(text, mentions),
+        options=parse_options(text),
+        excluded=excluded_spans(text),
+        qualifiers=tuple(m.group(1).lower() for m in QUALIFIER_RE.finditer(masked)),
+        anaphora=bool(ANAPHORA_RE.search(masked)),
+        sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
+    )

@@ -1,0 +1,86 @@
+"""Answering as a pipeline: parse -> link -> plan -> execute -> compose, one stage each."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kg.ask.compose import compose
+from kg.ask.execute import execute
+from kg.ask.hop import Hop, find_bridge, hop_names
+from kg.ask.intents import vote
+from kg.ask.link import link
+from kg.ask.parse import FALLBACK_RULE, parse
+from kg.ask.plan import Plan, make_plan
+from kg.ask.quote import fill, source_ref
+from kg.embed import Vectors
+from kg.errors import BadQuery
+from kg.graph import entity_iri
+from kg.kb import KB
+from kg.types import Answer, Item
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question stripped; BadQuery when it is empty or too long."""
+    text = question.strip()
+    if not text:
+        raise BadQuery(
+            "the question is empty: ask something like 'which services write to Amazon Redshift?'"
+        )
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuery(
+            f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}"
+        )
+    return text
+
+
+def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
+    """Answer one question from the graph and the passages of the deck."""
+    text = check_question(question)
+    vector = kb.embed_query(text)
+    plan = plan_for(text, kb, vector)
+    if plan.bridge:
+        hop = find_bridge(kb, plan)
+        if hop is not None:
+            final_vector = kb.embed_query(hop.question)
+            final = plan_for(hop.question, kb, final_vector)
+            result = compose(kb, final, execute(final, kb, final_vector), k=k)
+            return bridged(kb, plan, hop, result)
+    return compose(kb, plan, execute(plan, kb, vector), k=k)
+
+
+def plan_for(text: str, kb: KB, vector: Vectors) -> Plan:
+    """Parse, link and plan one question (no bridge resolution); the example phrasings decide the
+    answer's shape when no rule of the question table does."""
+    linked = link(text, aliases=kb.aliases, labels=kb.labels)
+    parsed = parse(text, linked.mentions)
+    if parsed.rules and FALLBACK_RULE in parsed.rules and kb.intent_model is not None:
+        parsed = replace(parsed, answer=vote(kb.intent_model, vector))
+    return make_plan(parsed, linked)
+
+
+def final_lists(result: Answer) -> bool:
+    """Whether the last part answered with a list of entities (then those are the items)."""
+    return result.intent not in ("values", "limit", "yes_no", "definition", "comparison", "search")
+
+
+def bridged(kb: KB, plan: Plan, hop: Hop, result: Answer) -> Answer:
+    """The last part's answer, introduced by the bridge entity; the bridge is an item unless the
+    last part itself answers with entities."""
+    ref = source_ref(kb, hop.ranked.block.deck, hop.ranked.block.slide, hop.ranked.score)
+    bridge = Item(
+        kb.labels.get(hop.entity, hop.entity), str(entity_iri(hop.entity)), (ref,) if ref else ()
+    )
+    listed = final_lists(result)
+    items = result.items if listed and result.items else (bridge,)
+    text = fill([hop_names(kb, [hop]), result.answer])
+    return replace(
+        result,
+        question=plan.text,
+        answer=text,
+        intent="multi_hop",
+        items=items,
+        sources=((ref,) if ref else ()) + tuple(s for s in result.sources if s != ref),
+        entities=plan.linked.entities + (hop.entity,),
+    )

@@ -1,0 +1,133 @@
+"""From a parsed, linked question to a plan: answer shape, focus, relation and narrowing words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+from kg.ask.link import Linked
+from kg.ask.parse import AnswerType, Flow, Intent, Parsed
+from kg.ask.text import content_stems, stem, stopwords
+
+RELATION_WORDS_FILE: Final = Path(__file__).parent.parent / "data" / "relation_words.txt"
+# "what can de-aggregate X records?", "which services write to X?": the wh-phrase is the one doing
+# the predicate, so the answer is the subject of the evidence, not its object.
+AGENT_RE: Final = re.compile(
+    r"^\s*(?:[\w']+,\s*)?(?:on the \w+ side,\s*)?(?:what|which|who)\b(?:\s+[\w-]+){0,3}?\s+"
+    r"(?:can|could|does|do|will|would|is able to|are able to)\s+(?!X\b|Y\b|I\b|we\b|you\b|they\b|"
+    r"it\b|my\b|our\b|the\b|an?\b)",
+    re.IGNORECASE,
+)
+# Multi-hop cues: the question describes an entity instead of naming it ("another AWS service",
+# "one of the streaming services", "that engine").
+BRIDGE_RE: Final = re.compile(
+    r"\b(?:another|one of the|a different|an open-source|some other)\b[^.?]{0,40}\b(?:service|"
+    r"services|engine|framework|database|library|tool|algorithm|device|notebook)\b|"
+    r"\b(?:that|this|the same) (?:service|database|engine|library|tool|framework|algorithm|device|"
+    r"notebook|streaming service)\b",
+    re.IGNORECASE,
+)
+
+
+# "across the course", "anywhere in the deck": every slide counts, so the graph's edges answer.
+DECK_WIDE_RE: Final = re.compile(
+    r"\b(?:across|throughout|anywhere in|all over|in all of|in any of)\s+the\s+(?:course|deck|"
+    r"slides|architectures?)\b|\bin the architectures? (?:covered|shown)\b",
+    re.IGNORECASE,
+)
+
+
+# An entity described instead of named, pointed back to later: "a caching service ... its TTL",
+# "Which X device ships ..., and ... its SSD variant", "The library that ... keeps ...".
+DESCRIBED_RE: Final = re.compile(
+    r"\b(?:an?|which|the)\s+(?:[\w-]+\s+){0,3}?(?:service|database|engine|library|tool|framework|"
+    r"algorithm|device|notebook|product)\b(?!\s*\?)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def relation_stems() -> frozenset[str]:
+    """Stems of the words that only say "related" (kg/data/relation_words.txt)."""
+    lines = RELATION_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(stem(w.strip()) for w in lines if w.strip() and not w.startswith("#"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to look up and how to answer."""
+
+    text: str
+    parsed: Parsed
+    linked: Linked
+    answer: AnswerType
+    intent: Intent
+    focus: str | None
+    flow: Flow | None
+    pure_relation: bool
+    agent: bool
+    bridge: bool
+    topic_stems: tuple[str, ...]
+    predicate_stems: tuple[str, ...]
+    deck_wide: bool
+
+
+def entity_stems(text: str, linked: Linked) -> set[str]:
+    """Stems of the words inside entity mentions."""
+    out: set[str] = set()
+    for mention in linked.mentions:
+        out.update(content_stems(mention.text))
+    return out
+
+
+def make_plan(parsed: Parsed, linked: Linked) -> Plan:
+    """Decide focus, relation and the words that narrow the answer."""
+    topic = content_stems(parsed.text)
+    named = entity_stems(parsed.text, linked)
+    predicate = tuple(
+        t for t in dict.fromkeys(topic) if t not in named and t not in relation_stems()
+    )
+    flow = parsed.flow
+    kept_ids = [m.entity for m in linked.mentions]
+    focus = None
+    if flow is not None and flow.focus < len(kept_ids):
+        focus = kept_ids[flow.focus]
+        if focus in linked.excluded:
+            focus = None
+    if focus is None and linked.entities:
+        focus = linked.entities[0]
+    answer, intent = parsed.answer, parsed.intent
+    parts = len(re.findall(r"[.?!]\s+\S", parsed.text)) >= 1 or len(parsed.clauses) >= 2
+    described = bool(DESCRIBED_RE.search(parsed.masked)) and parsed.anaphora
+    bridge = parts and bool(BRIDGE_RE.search(parsed.text) or described)
+    pure = flow is not None and not predicate and answer in (AnswerType.ENTITIES, AnswerType.TEXT)
+    if pure and flow is not None:
+        intent = flow.intent
+        answer = AnswerType.ENTITIES
+    if parsed.verdict and answer is not AnswerType.NUMBER:
+        intent = Intent.YES_NO
+    if bridge:
+        intent = Intent.MULTI_HOP
+    return Plan(
+        text=parsed.text,
+        parsed=parsed,
+        linked=linked,
+        answer=answer,
+        intent=intent,
+        focus=focus,
+        flow=flow,
+        pure_relation=pure,
+        agent=bool(AGENT_RE.search(parsed.masked)),
+        bridge=bridge,
+        topic_stems=tuple(topic),
+        predicate_stems=predicate,
+        deck_wide=bool(DECK_WIDE_RE.search(parsed.text)),
+    )
+
+
+def is_stopword(word: str) -> bool:
+    """Whether a word carries no topic."""
+    return word.lower() in stopwords()

@@ -1,0 +1,150 @@
+"""Blocks as quotes and citations: what a person reads first, with the slides it comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from kg.ask.retrieve import Ranked
+from kg.ask.store import Block, PassageStore
+from kg.graph import slide_iri
+from kg.kb import KB
+from kg.types import SourceRef
+
+# The scorer and a reader see the first 600 characters of an answer; quotes stop before that.
+ANSWER_BUDGET: Final = 590
+# A source's text shows the quoted block, cut here.
+SOURCE_TEXT_CHARS: Final = 400
+MAX_CHILDREN: Final = 10
+
+
+def cite(numbers: Iterable[int]) -> str:
+    """ "slide 12" or "slides 12, 40"."""
+    unique = sorted(set(numbers))
+    return ("slide " if len(unique) == 1 else "slides ") + ", ".join(map(str, unique))
+
+
+def block_text(store: PassageStore, block: Block, *, members: Sequence[int] | None = None) -> str:
+    """A block as one line: "header: child; child" or "label / label" for a diagram group."""
+    pids = list(members if members is not None else block.members)
+    passages = [store.passages[pid] for pid in pids]
+    if not passages:
+        return ""
+    if (
+        all(p.kind in ("label", "text") for p in passages)
+        and len(passages) > 1
+        and all(p.parent < 0 for p in passages)
+    ):
+        return " / ".join(p.text for p in passages)
+    head, rest = passages[0], passages[1 : 1 + MAX_CHILDREN]
+    if not rest:
+        return head.text
+    joiner = " " if head.text.endswith(":") else ": "
+    return head.text + joiner + "; ".join(p.text for p in rest)
+
+
+def slide_title(kb: KB, deck: str, slide: int) -> str:
+    """The title of a slide, or "" when unknown."""
+    info = kb.slides.get(str(slide_iri(deck, slide)))
+    return info.title if info else ""
+
+
+def quote(
+    kb: KB, store: PassageStore, block: Block, *, members: Sequence[int] | None = None
+) -> str:
+    """A block quoted with its slide and title: "…" (slide 12, Title)."""
+    title = slide_title(kb, block.deck, block.slide)
+    where = f"slide {block.slide}, {title}" if title else f"slide {block.slide}"
+    return f'"{block_text(store, block, members=members)}" ({where}).'
+
+
+def fill(parts: Sequence[str], budget: int = ANSWER_BUDGET) -> str:
+    """Join parts in order while they fit the budget; the first always goes in, cut if needed."""
+    out: list[str] = []
+    used = 0
+    for part in parts:
+        if not part:
+            continue
+        if not out:
+            out.append(part if len(part) <= budget else part[: budget - 1] + "…")
+            used = len(out[0])
+            continue
+        if used + 1 + len(part) > budget:
+            continue
+        out.append(part)
+        used += 1 + len(part)
+    return " ".join(out)
+
+
+def source_ref(kb: KB, deck: str, slide: int, score: float, text: str = "") -> SourceRef | None:
+    """A citation of one slide, with the quoted text when given."""
+    info = kb.slides.get(str(slide_iri(deck, slide)))
+    if info is None:
+        return None
+    return SourceRef(
+        deck=info.deck,
+        slide=info.number,
+        lines=info.lines,
+        page=info.page,
+        title=info.title,
+        text=(text or info.text)[:SOURCE_TEXT_CHARS],
+        score=round(score, 3),
+    )
+
+
+def sources(
+    kb: KB,
+    store: PassageStore,
+    used: Sequence[Ranked],
+    ranked: Sequence[Ranked],
+    *,
+    first: Sequence[tuple[str, int]] = (),
+    k: int,
+) -> tuple[SourceRef, ...]:
+    """Up to k distinct slides: those the answer names, the blocks it quotes, then the ranking."""
+    refs: list[SourceRef] = []
+    seen: set[tuple[str, int]] = set()
+
+    def add(deck: str, slide: int, score: float, text: str = "") -> None:
+        if (deck, slide) in seen or len(refs) >= k:
+            return
+        ref = source_ref(kb, deck, slide, score, text)
+        if ref is not None:
+            seen.add((deck, slide))
+            refs.append(ref)
+
+    for deck, slide in first:
+        add(deck, slide, 1.0)
+    for item in [*used, *ranked]:
+        add(item.block.deck, item.block.slide, item.score, block_text(store, item.block))
+    return tuple(refs)
+
+
+# A slide this short is quoted whole: its bullets together are the answer more often than any one.
+WHOLE_SLIDE_CHARS: Final = 420
+
+
+def slide_text(store: PassageStore, deck: str, slide: int) -> str:
+    """A whole slide's statements in one line: blocks joined by "; ", labels left out when the
+    slide has bullets."""
+    pids = store.by_slide.get((deck, slide), [])
+    has_bullets = any(store.passages[p].kind != "label" for p in pids)
+    seen: set[int] = set()
+    parts: list[str] = []
+    for pid in pids:
+        block_id = store.block_of[pid]
+        if block_id in seen:
+            continue
+        seen.add(block_id)
+        block = store.blocks[block_id]
+        if has_bullets and all(store.passages[m].kind == "label" for m in block.members):
+            continue
+        parts.append(block_text(store, block))
+    return "; ".join(parts)
+
+
+def slide_quote(kb: KB, store: PassageStore, deck: str, slide: int) -> str:
+    """A whole slide quoted under its title: "Title: …" (slide 12)."""
+    title = slide_title(kb, deck, slide)
+    body = slide_text(store, deck, slide)
+    return f'"{title}: {body}" (slide {slide}).' if title else f'"{body}" (slide {slide}).'

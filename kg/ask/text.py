@@ -1,0 +1,72 @@
+"""Words of questions and passages: tokens, light stems and the content words that carry a topic."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+STOPWORDS_FILE: Final = Path(__file__).parent.parent / "data" / "stopwords.txt"
+# Letters and digits, keeping inner dots, slashes and dashes of names like "SSE-KMS" or "HTTP/2"
+# together only through stems; a token is a run of letters or digits.
+TOKEN_RE: Final = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
+# Suffixes stripped, longest first, so "replicated", "replication" and "replicates" meet at
+# "replic"; a stem keeps at least MIN_STEM letters.
+SUFFIXES: Final = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ions",
+    "ing",
+    "ion",
+    "ies",
+    "ied",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "ly",
+    "s",
+)
+MIN_STEM: Final = 4
+# Stems are cut to this many letters: "aggregate" and "aggregation" both become "aggreg".
+STEM_CHARS: Final = 6
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stopword list of kg/data/stopwords.txt."""
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words and numbers of a text, in order."""
+    return [token.lower() for token in TOKEN_RE.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light stem: a common suffix stripped, then cut to STEM_CHARS letters."""
+    if not word.isalpha():
+        return word.replace(",", "")
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    return word[:STEM_CHARS]
+
+
+def stems(text: str) -> list[str]:
+    """The stems of every word of a text, stopwords included, in order."""
+    return [stem(token) for token in tokens(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry the topic: no stopwords, no one-letter words."""
+    stop = stopwords()
+    return [stem(t) for t in tokens(text) if t not in stop and (len(t) > 1 or t.isdigit())]
