@@ -15,6 +15,7 @@ from api import http, sparql
 from api.errors import Utf8Guard, add_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.sparql_worker import QueryPool
+from api.ui import mount_ui
 from kg.kb import load_kb
 from kg.settings import Settings, get_settings
 
@@ -90,13 +91,22 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             pool.close()
 
-    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc are the UI's own pages (api/ui), served offline under a strict CSP.
+    app = FastAPI(
+        title="kgqa",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     metrics = Metrics()
     app.state.settings, app.state.metrics = settings, metrics
     add_error_handlers(app)
     app.include_router(http.router)
     app.include_router(sparql.router)
     app.state.routes = [*http.router.routes, *sparql.router.routes]
+    mount_ui(app)
     app.state.slack = mount_slack_if_configured(app, settings)
     app.add_middleware(
         CORSMiddleware,
