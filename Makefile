@@ -60,7 +60,7 @@ test-ui: $(STAMP) web browser
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests/ui
 
 test-fast: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck"
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck and not browser"
 
 fmt: $(STAMP)
 	$(BIN)/ruff format kg ingest api ontology kgqa tests bench

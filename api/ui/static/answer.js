@@ -88,7 +88,7 @@ export function runnableQueries(sparql) {
     const bound = query.match(BOUND_LINE);
     const where = query.match(WHERE_OPEN);
     if (!bound || !where) return query.trim();
-    const pairs = [...bound[0].matchAll(BOUND_PAIR)];
+    const pairs = [...bound[0].slice(bound[0].indexOf("{")).matchAll(BOUND_PAIR)];
     if (!pairs.length) return query.trim();
     const names = pairs.map((p) => `?${p[1]}`).join(" ");
     const values = pairs.map((p) => p[2]).join(" ");

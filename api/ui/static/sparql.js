@@ -19,6 +19,30 @@ const yasgui = new Yasgui(document.getElementById("yasgui"), {
   yasr: { prefixes: config.prefixes, defaultPlugin: "table" },
 });
 
+// YASGUI leaves some controls without a name a screen reader can say; name them as they appear.
+const NAMES = [
+  [".autocomplete", "SPARQL endpoint"],
+  [".CodeMirror textarea", "SPARQL query"],
+  ["select.tableSizer", "Rows per page"],
+  [".tabsList button.addTab", "Add tab"],
+];
+
+function nameControls(root) {
+  for (const [selector, name] of NAMES) {
+    for (const control of root.querySelectorAll(selector)) {
+      if (!control.hasAttribute("aria-label")) control.setAttribute("aria-label", name);
+    }
+  }
+  // The add-tab button sits inside the tab list, where only tabs belong.
+  for (const button of root.querySelectorAll(".tabsList button.addTab")) button.setAttribute("role", "tab");
+  // A long query scrolls the editor; keyboard users must be able to reach that scroll region.
+  for (const region of root.querySelectorAll(".CodeMirror-scroll")) if (region.tabIndex < 0) region.tabIndex = 0;
+}
+
+const container = document.getElementById("yasgui");
+nameControls(container);
+new MutationObserver(() => nameControls(container)).observe(container, { childList: true, subtree: true });
+
 function openQuery(query, name) {
   const tab = yasgui.addTab(true, { name });
   tab.setEndpoint(endpoint);
