@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -78,7 +78,7 @@ check: lint types test
 eval: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa eval ../shared/eval/dev.jsonl --data-dir $(DATA)
 
-bench: bench-ingest bench-ask bench-http
+bench: bench-ingest bench-ask bench-http bench-ui
 
 bench-ingest: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ingest $(DECK)
@@ -88,6 +88,9 @@ bench-ask: $(DATA)/summary.json
 
 bench-http: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.http --data-dir $(DATA)
+
+bench-ui: $(DATA)/summary.json web browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ui --data-dir $(DATA)
 
 clean:
 	rm -rf $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -91,15 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             pool.close()
 
-    # /docs and /redoc are the UI's own pages (api/ui), served offline under a strict CSP.
-    app = FastAPI(
-        title="kgqa",
-        version="0.1.0",
-        description=DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
+    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     metrics = Metrics()
     app.state.settings, app.state.metrics = settings, metrics
     add_error_handlers(app)

@@ -88,17 +88,32 @@ def entity_view(card: EntityCard) -> dict[str, Any]:
         "limits": card.facts.get("limits", []),
         "security": security_groups(card.facts.get("security_features", [])),
         "attributes": card.facts.get("attributes", []),
-        "negations": card.facts.get("negations", []),
+        "negations": [(negation_label(fact), fact) for fact in card.facts.get("negations", [])],
         "anti_patterns": card.facts.get("anti_patterns", []),
         "drawing": drawing,
     }
 
 
+def denied(words: str) -> str:
+    """Relation words denied: verbs ('writes to') take 'does not', nouns ('part of') 'is not'."""
+    verb, _, rest = words.partition(" ")
+    if verb.endswith("s") and not verb.endswith("ss"):
+        return f"does not {verb[:-1]} {rest}".strip()
+    return f"is not {words}"
+
+
 def kind_words(kind: str) -> str:
     """A fact kind as words: 'writesTo' reads 'writes to', 'not_writesTo' 'does not write to'."""
-    negated = kind.startswith(NEGATED_PREFIX)
     words = CAMEL_BOUNDARY.sub(" ", kind.removeprefix(NEGATED_PREFIX)).lower()
-    return f"not: {words}" if negated else words
+    return denied(words) if kind.startswith(NEGATED_PREFIX) else words
+
+
+def negation_label(fact: FactOut) -> str:
+    """A denial of the card as words ('X does not writesTo Y' reads 'X does not write to Y')."""
+    prop = str(fact.details.get("property") or "")
+    if not prop:
+        return fact.label
+    return fact.label.replace(f"does not {prop}", denied(kind_words(prop)))
 
 
 def fact_summary(fact: SlideFact) -> str:

@@ -7,15 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-WIDTH, HEIGHT = 760, 520
+WIDTH, HEIGHT = 840, 500
 # Partners sit on a circle that leaves room for their labels inside the drawing.
-RADIUS = 185
+RADIUS = 175
 NODE_RADIUS = 9
 CENTER_RADIUS = 14
 # Beyond this many partners the labels overlap; the rest are listed in the facts below.
 MAX_PARTNERS = 16
 # Labels longer than this are cut with an ellipsis; the full label is the node's tooltip.
-MAX_LABEL_CHARS = 26
+MAX_LABEL_CHARS = 24
+# The centre's label has the width of the drawing above it.
+CENTER_LABEL_CHARS = 48
 # An edge's label sits this far along it from the middle, clear of the crowded centre.
 LABEL_AT = 0.55
 # Label offsets from a node's centre: the gap beside it and the drop that centres text on it.
@@ -83,9 +85,9 @@ class Drawing:
     hidden: int
 
 
-def shorten(label: str) -> str:
-    """The label cut to MAX_LABEL_CHARS with an ellipsis."""
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+def shorten(label: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """The label cut to limit characters with an ellipsis."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def text_anchor(dx: float) -> str:
@@ -122,7 +124,17 @@ def draw_neighbourhood(entity: str, label: str, relations: Sequence[Relation]) -
     shown = partners[:MAX_PARTNERS]
     center_label = (cx, cy - CENTER_RADIUS - LABEL_GAP / 2)
     nodes = [
-        Node(entity, label, shorten(label), cx, cy, "middle", *center_label, True, CENTER_RADIUS)
+        Node(
+            entity,
+            label,
+            shorten(label, CENTER_LABEL_CHARS),
+            cx,
+            cy,
+            "middle",
+            *center_label,
+            True,
+            CENTER_RADIUS,
+        )
     ]
     links = []
     for index, (partner, partner_label, rels) in enumerate(shown):

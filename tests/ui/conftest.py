@@ -16,20 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bench.ui import CHROMIUM_ARGS
 from tests.api.conftest import client, live_url  # noqa: F401  (the same fixtures for UI tests)
 
-CHROMIUM = Path(os.environ.get("KGQA_TEST_CHROMIUM", "/usr/bin/chromium"))
-# Flags that work on machines without network or GPU (no background calls home, no sandbox as root).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
 WATCH_SCRIPT = """
@@ -88,7 +78,9 @@ def browser(chromium_path: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -119,9 +111,11 @@ def page(browser: Any, live_url: str, watch: Watch, vendored: None) -> Iterator[
     new_page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
     new_page.on(
         "console",
-        lambda message: watch.errors.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            watch.errors.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
     )
     yield new_page
     problems = watch.problems(new_page)
@@ -150,4 +144,3 @@ def axe_violations(page: Any) -> list[str]:
         for v in result
         if v["impact"] in ("serious", "critical")
     ]
-

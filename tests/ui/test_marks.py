@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from api.ui.marks import Span, candidates, locate, mark_text, normalise
 
-SLIDE = "• Inputs: Alpha Stream, Beta Logs\n• Outputs:\n• Gamma Store\n• Fully managed and near real-\ntime delivery"
+SLIDE = (
+    "• Inputs: Alpha Stream, Beta Logs\n• Outputs:\n• Gamma Store\n"
+    "• Fully managed and near real-\ntime delivery"
+)
 
 
 def marked(spans: list[Span]) -> list[tuple[str, tuple[int, ...]]]:

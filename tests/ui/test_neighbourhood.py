@@ -59,7 +59,11 @@ def test_neighbourhood_most_related_partner_first() -> None:
     drawing = draw_neighbourhood(
         "hub",
         "Hub",
-        [relation("zeta", Direction.OUT), relation("zeta", Direction.IN), relation("alpha", Direction.OUT)],
+        [
+            relation("zeta", Direction.OUT),
+            relation("zeta", Direction.IN),
+            relation("alpha", Direction.OUT),
+        ],
     )
     assert [n.id for n in drawing.nodes[1:]] == ["zeta", "alpha"]
 
