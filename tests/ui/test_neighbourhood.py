@@ -11,6 +11,7 @@ from api.ui.neighbourhood import (
     RADIUS,
     WIDTH,
     Direction,
+    Drawing,
     Relation,
     draw_neighbourhood,
     shorten,
@@ -21,16 +22,16 @@ def relation(partner: str, direction: Direction, name: str = "writes to") -> Rel
     return Relation(name, partner, partner.title(), direction)
 
 
+def draw(*relations: Relation) -> Drawing:
+    return draw_neighbourhood("hub", "Hub", relations)
+
+
 def test_neighbourhood_one_edge_per_partner_with_its_arrows() -> None:
-    drawing = draw_neighbourhood(
-        "hub",
-        "Hub",
-        [
-            relation("alpha", Direction.OUT),
-            relation("alpha", Direction.IN),
-            relation("beta", Direction.IN),
-            relation("gamma", Direction.BOTH, "integrates with"),
-        ],
+    drawing = draw(
+        relation("alpha", Direction.OUT),
+        relation("alpha", Direction.IN),
+        relation("beta", Direction.IN),
+        relation("gamma", Direction.BOTH, "integrates with"),
     )
     assert [n.id for n in drawing.nodes] == ["hub", "alpha", "beta", "gamma"]
     alpha, beta, gamma = drawing.links
@@ -40,7 +41,7 @@ def test_neighbourhood_one_edge_per_partner_with_its_arrows() -> None:
 
 
 def test_neighbourhood_partners_sit_on_the_circle_inside_the_drawing() -> None:
-    drawing = draw_neighbourhood("hub", "Hub", [relation(f"p{i}", Direction.OUT) for i in range(7)])
+    drawing = draw(*[relation(f"p{i}", Direction.OUT) for i in range(7)])
     center, *partners = drawing.nodes
     assert (center.x, center.y) == (WIDTH / 2, HEIGHT / 2)
     for node in partners:
@@ -49,21 +50,16 @@ def test_neighbourhood_partners_sit_on_the_circle_inside_the_drawing() -> None:
 
 
 def test_neighbourhood_caps_partners_and_counts_the_rest() -> None:
-    relations = [relation(f"p{i:02d}", Direction.OUT) for i in range(MAX_PARTNERS + 3)]
-    drawing = draw_neighbourhood("hub", "Hub", relations)
+    drawing = draw(*[relation(f"p{i:02d}", Direction.OUT) for i in range(MAX_PARTNERS + 3)])
     assert len(drawing.links) == MAX_PARTNERS
     assert drawing.hidden == 3
 
 
 def test_neighbourhood_most_related_partner_first() -> None:
-    drawing = draw_neighbourhood(
-        "hub",
-        "Hub",
-        [
-            relation("zeta", Direction.OUT),
-            relation("zeta", Direction.IN),
-            relation("alpha", Direction.OUT),
-        ],
+    drawing = draw(
+        relation("zeta", Direction.OUT),
+        relation("zeta", Direction.IN),
+        relation("alpha", Direction.OUT),
     )
     assert [n.id for n in drawing.nodes[1:]] == ["zeta", "alpha"]
 
