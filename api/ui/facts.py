@@ -74,7 +74,7 @@ def security_groups(facts: list[FactOut]) -> list[Group]:
     return [Group(category, members) for category, members in groups.items()]
 
 
-def entity_view(card: EntityCard) -> dict[str, Any]:
+def entity_view(card: EntityCard, kb: KB) -> dict[str, Any]:
     """What the entity template shows."""
     flows = [
         Group(kind.heading, card.facts[name])
@@ -89,7 +89,11 @@ def entity_view(card: EntityCard) -> dict[str, Any]:
         "security": security_groups(card.facts.get("security_features", [])),
         "attributes": card.facts.get("attributes", []),
         "negations": [(negation_label(fact), fact) for fact in card.facts.get("negations", [])],
-        "anti_patterns": card.facts.get("anti_patterns", []),
+        # An anti-pattern's entity is the alternative the deck advises.
+        "anti_patterns": [
+            (fact, labelled(kb, [fact.entity])[0] if fact.entity else None)
+            for fact in card.facts.get("anti_patterns", [])
+        ],
         "drawing": drawing,
     }
 
@@ -133,6 +137,11 @@ def fact_summary(fact: SlideFact) -> str:
     return " ".join(part for part in parts if part)
 
 
+def labelled(kb: KB, ids: list[str]) -> list[tuple[str, str]]:
+    """Entity ids with their labels (the id when the gazetteer has none)."""
+    return [(i, kb.entities[i].label if i in kb.entities else i) for i in ids]
+
+
 def neighbours(kb: KB, deck: str, number: int) -> tuple[int | None, int | None]:
     """The numbers of the previous and next slides of the same deck."""
     numbers = sorted(info.number for info in kb.slides.values() if info.deck == deck)
@@ -155,16 +164,12 @@ def slide_view(slide: SlidePage, kb: KB) -> dict[str, Any]:
         for index, fact in enumerate(slide.facts)
     ]
     previous, following = neighbours(kb, slide.deck, slide.number)
-
-    def labelled(ids: list[str]) -> list[tuple[str, str]]:
-        return [(i, kb.entities[i].label if i in kb.entities else i) for i in ids]
-
     return {
         "slide": slide,
         "spans": spans,
         "facts": facts,
         "previous": previous,
         "following": following,
-        "about": labelled(slide.about),
-        "mentions": labelled(slide.mentions),
+        "about": labelled(kb, slide.about),
+        "mentions": labelled(kb, slide.mentions),
     }

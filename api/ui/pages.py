@@ -107,7 +107,7 @@ def entity_page(entity_id: str, request: Request, kb: KbDep) -> HTMLResponse:
         card = http.get_entity(entity_id, kb, request)
     except NotFound as e:
         return not_found(request, e)
-    return render(request, "entity.html", {"nav": "entities", **entity_view(card)})
+    return render(request, "entity.html", {"nav": "entities", **entity_view(card, kb)})
 
 
 @router.get("/ui/slides/{deck}/{number}", response_class=HTMLResponse)
