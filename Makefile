@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install run ingest serve test test-fast fmt lint types check eval bench bench-ingest bench-ask bench-http clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -18,7 +18,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web
+
+# Front-end assets: npm ci from web/package-lock.json (scripts off), then the few files kgqa
+# serves are copied into api/ui/static/vendor/ (git-ignored): never a CDN.
+WEB_STAMP := web/node_modules/.kgqa-vendored
+VENDOR := api/ui/static/vendor
+NM := web/node_modules
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(VENDOR)
+	cp $(NM)/@zazuko/yasgui/build/yasgui.min.js $(NM)/@zazuko/yasgui/build/yasgui.min.css \
+	   $(NM)/swagger-ui-dist/swagger-ui-bundle.js $(NM)/swagger-ui-dist/swagger-ui.css \
+	   $(NM)/redoc/bundles/redoc.standalone.js $(NM)/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+web: $(WEB_STAMP)
+
+# Browser tests drive Debian's Chromium; installed here when missing (CI runs as root).
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "browser tests need Debian's chromium and chromium-driver (apt-get install as root)"; fi
 
 $(DATA)/summary.json: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa ingest $(DECK) --data-dir $(DATA)
@@ -26,16 +48,19 @@ $(DATA)/summary.json: $(STAMP)
 ingest: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa ingest $(DECK) --data-dir $(DATA)
 
-serve: $(DATA)/summary.json
+serve: $(DATA)/summary.json web
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa serve --data-dir $(DATA) --port $(PORT)
 
 run: serve
 
-test: $(STAMP)
+test: $(STAMP) web browser
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
 
+test-ui: $(STAMP) web browser
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests/ui
+
 test-fast: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck"
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck and not browser"
 
 fmt: $(STAMP)
 	$(BIN)/ruff format kg ingest api ontology kgqa tests bench
@@ -53,7 +78,7 @@ check: lint types test
 eval: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa eval ../shared/eval/dev.jsonl --data-dir $(DATA)
 
-bench: bench-ingest bench-ask bench-http
+bench: bench-ingest bench-ask bench-http bench-ui
 
 bench-ingest: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ingest $(DECK)
@@ -63,6 +88,9 @@ bench-ask: $(DATA)/summary.json
 
 bench-http: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.http --data-dir $(DATA)
+
+bench-ui: $(DATA)/summary.json web browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ui --data-dir $(DATA)
 
 clean:
 	rm -rf $(DATA) .pytest_cache .mypy_cache .ruff_cache

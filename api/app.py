@@ -15,6 +15,7 @@ from api import http, sparql
 from api.errors import Utf8Guard, add_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.sparql_worker import QueryPool
+from api.ui import mount_ui
 from kg.kb import load_kb
 from kg.settings import Settings, get_settings
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(http.router)
     app.include_router(sparql.router)
     app.state.routes = [*http.router.routes, *sparql.router.routes]
+    mount_ui(app)
     app.state.slack = mount_slack_if_configured(app, settings)
     app.add_middleware(
         CORSMiddleware,
