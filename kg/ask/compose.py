@@ -13,10 +13,12 @@ from kg.ask.lists import block_items, graph_items, option_items, quoted_items
 from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
+    ANSWER_BUDGET,
     WHOLE_SLIDE_CHARS,
     cite,
     fill,
     quote,
+    slide_part,
     slide_quote,
     slide_text,
     sources,
@@ -44,6 +46,8 @@ NAME_RE: Final = re.compile(
 # How many slides a prose answer quotes at most, and how close to the best one they must score.
 TEXT_BLOCKS: Final = 3
 TEXT_MARGIN: Final = 0.2
+# How the answer's characters are shared among one, two or three quoted slides: the best one first.
+BUDGET_SHARES: Final = ((1.0,), (0.6, 0.4), (0.5, 0.25, 0.25))
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
 PART_MARGIN: Final = 0.35
 # Questions whose answer may be a list of names.
@@ -93,38 +97,28 @@ def rankings(evidence: Evidence) -> list[list[Ranked]]:
 
 
 def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
-    """Quotes for a prose answer: the best slide of each ranking (whole when short, else its best
-    block), then close runners-up of the whole question."""
+    """Quotes for a prose answer: the best block of each ranking (whole question, each clause,
+    each compared side) with the rest of its slide as room allows, then close runners-up."""
     store = ask_index(kb).store
-    parts: list[str] = []
-    used: list[Ranked] = []
+    chosen: list[Ranked] = []
     places: set[tuple[str, int]] = set()
-    blocks: set[int] = set()
-
-    def add(item: Ranked) -> None:
-        place = (item.block.deck, item.block.slide)
-        if place not in places and len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS:
-            parts.append(slide_quote(kb, store, *place))
-            blocks.update(store.block_of[p] for p in store.by_slide.get(place, []))
-        elif item.block.id not in blocks:
-            parts.append(quote(kb, store, item.block))
-            blocks.add(item.block.id)
-        else:
-            return
-        places.add(place)
-        used.append(item)
-
     best = evidence.ranked[0].score if evidence.ranked else 0.0
-    for ranking in rankings(evidence):
-        if ranking and ranking[0].score >= best - PART_MARGIN:
-            add(ranking[0])
-    if evidence.ranked:
-        top = evidence.ranked[0].score
-        for item in evidence.ranked[1:]:
-            if len(used) >= TEXT_BLOCKS or item.score < top - TEXT_MARGIN:
-                break
-            add(item)
-    return parts, used
+    candidates = [r[0] for r in rankings(evidence) if r and r[0].score >= best - PART_MARGIN]
+    candidates += [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    for item in candidates:
+        place = (item.block.deck, item.block.slide)
+        if place in places or len(chosen) >= TEXT_BLOCKS:
+            continue
+        places.add(place)
+        chosen.append(item)
+    parts = []
+    for position, item in enumerate(chosen):
+        share = int(ANSWER_BUDGET * BUDGET_SHARES[len(chosen) - 1][position])
+        place = (item.block.deck, item.block.slide)
+        whole = slide_quote(kb, store, *place)
+        fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share
+        parts.append(whole if fits_whole else slide_part(kb, store, item.block, share))
+    return parts, chosen
 
 
 def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
@@ -153,8 +147,9 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
         return Draft(list_sentence(kb, items, used), plan.intent, tuple(items), used=used)
     block_list = block_items(kb, plan, evidence.ranked)
     fit = item_coverage(kb, plan, block_list)
-    if evidence.relation_rows and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT):
-        items = graph_items(kb, plan, evidence.relation_rows)
+    graph_list = graph_items(kb, plan, evidence.relation_rows) if evidence.relation_rows else []
+    if graph_list and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT):
+        items = graph_list
         if items:
             used = tuple(evidence.ranked[:1])
             return Draft(

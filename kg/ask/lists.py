@@ -51,10 +51,10 @@ def asked_types(text: str) -> tuple[str, ...]:
     if match is None:
         return ()
     noun = match.group(1)
-    for pattern, types in ASKED_TYPES:
-        if pattern.search(noun):
-            return types
-    return ()
+    admitted = [t for pattern, types in ASKED_TYPES if pattern.search(noun) for t in types]
+    if re.search(r"\bproducts?\b", noun, re.I):
+        admitted += ["ThirdPartyProduct", "Software"]
+    return tuple(dict.fromkeys(admitted))
 
 
 def skipped(kb: KB, plan: Plan) -> set[str]:

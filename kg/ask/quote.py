@@ -148,3 +148,31 @@ def slide_quote(kb: KB, store: PassageStore, deck: str, slide: int) -> str:
     title = slide_title(kb, deck, slide)
     body = slide_text(store, deck, slide)
     return f'"{title}: {body}" (slide {slide}).' if title else f'"{body}" (slide {slide}).'
+
+
+def slide_part(kb: KB, store: PassageStore, block: Block, budget: int) -> str:
+    """A block quoted first, then the rest of its slide in order, within a character budget:
+    the answering lines with the context a reader needs around them."""
+    title = slide_title(kb, block.deck, block.slide)
+    where = f" (slide {block.slide}, {title})." if title else f" (slide {block.slide})."
+    pids = store.by_slide.get((block.deck, block.slide), [])
+    has_bullets = any(store.passages[p].kind != "label" for p in pids)
+    rest: list[str] = []
+    seen = {block.id}
+    for pid in pids:
+        other = store.blocks[store.block_of[pid]]
+        if other.id in seen:
+            continue
+        seen.add(other.id)
+        if has_bullets and all(store.passages[m].kind == "label" for m in other.members):
+            continue
+        rest.append(block_text(store, other))
+    room = max(0, budget - len(where) - 2)
+    body = block_text(store, block)
+    for text in rest:
+        if len(body) + 2 + len(text) > room:
+            break
+        body = f"{body}; {text}"
+    if len(body) > room:
+        body = body[: max(0, room - 1)].rstrip() + "…"
+    return f'"{body}"{where}'
