@@ -175,7 +175,12 @@ def role_facts(slide: Slide, item: Located, title_ids: Sequence[str]) -> list[Fa
     sources = [e for e in title_ids if e != target]
     return [
         make_fact(
-            slide, item.segment, kind="relation", subject=source, relation="writesTo", object=target
+            slide,
+            item.segment,
+            kind="relation",
+            subject=source,
+            relation=RelationKind.FLOW,
+            object=target,
         )
         for source in sources[:1]
     ]
@@ -216,7 +221,7 @@ def relation_facts(
                         item.segment,
                         kind="relation",
                         subject=before[-1],
-                        relation="writesTo",
+                        relation=RelationKind.FLOW,
                         object=after[0],
                     )
                 )
@@ -293,18 +298,17 @@ def pair_facts(
         for o in objects:
             if s == o:
                 continue
-            relation: RelationKind
-            if way == "trigger":
-                relation, a, b = "triggers", s, o
-            elif way == "out":
-                relation, a, b = "writesTo", s, o
-            else:
-                relation, a, b = "writesTo", o, s
-            if negated:
-                relation = "notWritesTo" if relation == "writesTo" else "notIntegratesWith"
+            relation = RelationKind.TRIGGERS if way == "trigger" else RelationKind.FLOW
+            a, b = (o, s) if way == "in" else (s, o)
             facts.append(
                 make_fact(
-                    slide, item.segment, kind="relation", subject=a, relation=relation, object=b
+                    slide,
+                    item.segment,
+                    kind="relation",
+                    subject=a,
+                    relation=relation,
+                    object=b,
+                    negated=negated,
                 )
             )
     return facts
