@@ -196,7 +196,7 @@ def test_pipeline_real_deck(deck_store: tuple[ox.Store, dict[str, object]]) -> N
     facts: dict[str, int] = summary["facts_by_kind"]  # type: ignore[assignment]
     assert 100 <= facts["limit"] <= 1500 and 100 <= facts["security"] <= 1500
 
-    def targets(subject: str, prop: str = "flow") -> set[str]:
+    def targets(subject: str, prop: str = "writesTo") -> set[str]:
         rows = select(store, f"SELECT DISTINCT ?o WHERE {{ ent:{subject} kg:{prop} ?o }}")
         return {o.rsplit("/", 1)[-1] for (o,) in rows}
 

@@ -100,7 +100,7 @@ def test_build_summary_json(tiny: tuple[Path, Extraction]) -> None:
     assert (summary["slides"], summary["text_slides"], summary["vectors"]) == (4, 4, 0)
     assert summary["shacl_conforms"] is True
     assert summary["model"] == MODEL
-    assert summary["relations_by_kind"] == {"flow": 2, "not flow": 1}
+    assert summary["relations_by_kind"] == {"alternative": 1, "flow": 2, "not flow": 1}
     # One negated relation plus one anti-pattern.
     assert summary["negative_facts"] == 2
     assert {
