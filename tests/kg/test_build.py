@@ -111,7 +111,7 @@ def test_build_summary_json(tiny: tuple[Path, Extraction]) -> None:
         "antiPattern": 1,
         "attribute": 2,
         "limit": 1,
-        "relation": 3,
+        "relation": 4,
         "security": 1,
     }
     assert summary["decks"] == [
