@@ -107,11 +107,11 @@ class CueMatcher:
         return find_cues(self, text)
 
 
-def make_cue_matcher(patterns: Sequence[CuePattern] | None = None) -> CueMatcher:
-    """A Matcher over a blank English tokenizer with lookup lemmas."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
+def make_cue_matcher(
+    patterns: Sequence[CuePattern] | None = None, nlp: Language | None = None
+) -> CueMatcher:
+    """A Matcher over a blank English tokenizer (or the given pipeline's vocabulary)."""
+    nlp = nlp or spacy.blank("en")
     chosen = tuple(read_patterns() if patterns is None else patterns)
     matcher = Matcher(nlp.vocab)
     for n, cue in enumerate(chosen):

@@ -27,7 +27,6 @@ from ingest.relations import (
     refine_kind,
     relation_facts,
     role_facts,
-    text_cue,
 )
 from kg.registry import RELATIONS, FactKind, RelationKind
 from kg.types import Entity, Fact, SecurityCategory, Segment, Slide
@@ -330,9 +329,30 @@ def next_context(
         # A one-entity sub-heading ("CloudWatch Metrics") speaks for the bullets under it,
         # up to the next sub-heading, not for the rest of the slide.
         return Context("", (), item.entities[0], until_heading=True), True
-    if context.until_heading and not is_subheading(item):
-        return context, False
+    lead = lead_entity(item, services)
+    if lead is not None:
+        return Context("", (), lead, until_heading=True), False
+    if context.until_heading:
+        return (context if not is_subheading(item) else Context("", (), subject)), False
     return Context("", (), subject if context.scoped else (context.subject or subject)), False
+
+
+# "EMRFS: access S3 ...", "EMRFS Consistent View - optional ...": a bullet led by a name and a
+# colon or dash speaks about that name, as do the bullets under it.
+LEAD_HEAD = re.compile(r"^[^:–—-]{0,40}?\s*(?::|\s[–—-]\s)")
+
+
+def lead_entity(item: Located, services: frozenset[str]) -> str | None:
+    """The service a "Name: ..." or "Name - ..." bullet is about, if it opens with one."""
+    if item.segment.kind != "bullet" or not item.spans or item.spans[0][1] > 1:
+        return None
+    head = LEAD_HEAD.match(item.segment.text)
+    if head is None or item.spans[0][2] > head.end():
+        return None
+    if any(span[1] < head.end() for span in item.spans[1:]):
+        return None  # "MySQL and PostgreSQL - compatible" names two: neither is the topic
+    entity = item.spans[0][0]
+    return entity if entity in services else None
 
 
 def is_subheading(item: Located) -> bool:
@@ -367,7 +387,7 @@ def extract_facts(
     facts += compared_facts(slide, title_ids, find, find_cues)
     if kind is SlideKind.PLAIN:
         facts += label_facts(slide, items, subject)
-        facts += title_listing_facts(slide, items, subject)
+        facts += title_listing_facts(slide, items, subject, find, find_cues)
     services = frozenset(
         e
         for item in items
@@ -394,7 +414,8 @@ def extract_facts(
             continue
         if kind is SlideKind.PLAIN:
             facts += role_facts(slide, item, title_ids)
-        if kind in MINED:
+        advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
+        if kind in MINED and not advice:
             # On a comparison slide a bullet's implicit subject is either column: none is taken.
             implicit = local if kind is SlideKind.PLAIN else None
             facts += relation_facts(
@@ -405,9 +426,10 @@ def extract_facts(
         facts += anti_pattern_facts(slide, item, local)
         own = direction_of(item)
         if own is not None and dangling(item.segment.text, item.spans, own):
-            context = Context(item.segment.text, (), local)
+            context = Context(item.segment.text, (), local, until_heading=context.until_heading)
     facts = fold_alternatives(facts, items, subject, gazetteer)
     facts += alternative_facts(facts)
+    facts = migration_facts(facts, slide, subject, gazetteer)
     facts += header_listings(slide, items, subjects)
     named = set(title_ids) | {e for item in items for e in item.entities}
     return dedupe(
@@ -418,6 +440,12 @@ def extract_facts(
             and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
         ]
     )
+
+
+def is_anti_pattern_line(item: Located) -> bool:
+    """On an anti-pattern slide, a bullet that states an anti-pattern or the advice against it."""
+    text = item.segment.text.strip(" •")
+    return bool(ADVICE.search(text)) or not item.relation_cues or bool(INSTEAD.search(text))
 
 
 class SlideKind(StrEnum):
@@ -431,7 +459,7 @@ class SlideKind(StrEnum):
 
 # Slide kinds whose bullets are mined for relations (a scenario states a hypothetical need; an
 # anti-pattern slide states what not to do, its redirects become alternatives).
-MINED: Final = frozenset({SlideKind.PLAIN, SlideKind.COMPARISON})
+MINED: Final = frozenset({SlideKind.PLAIN, SlideKind.COMPARISON, SlideKind.ANTI_PATTERN})
 
 
 def slide_kind(slide: Slide, find_cues: FindCues | None) -> SlideKind:
@@ -473,18 +501,62 @@ def alternative_facts(facts: Sequence[Fact]) -> list[Fact]:
     ]
 
 
-def title_listing_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> list[Fact]:
+def title_listing_facts(
+    slide: Slide,
+    items: Sequence[Located],
+    subject: str | None,
+    find: FindMentions,
+    find_cues: FindCues | None,
+) -> list[Fact]:
     """A role-titled slide's members as a listing, and the relation its title's cue gives."""
-    listings = title_listing(slide, items, subject)
-    cue = text_cue(slide.title)
-    if not listings or cue is None or cue.kind is None or subject is None:
-        return listings
-    entities = [m.entity for m in listings[0].members if m.entity]
     title = Segment(
         slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_end
     )
-    item = Located(title, ())
-    return listings + pair_facts(slide, item, cue.kind, cue.side, [subject], entities)
+    [located] = locate([title], find, find_cues)
+    listings = title_listing(slide, located, items, subject)
+    cues = located.relation_cues
+    if not listings or not cues or cues[0].kind is None or subject is None:
+        return listings
+    entities = [m.entity for m in listings[0].members if m.entity]
+    return listings + pair_facts(slide, located, cues[0].kind, cues[0].side, [subject], entities)
+
+
+# A slide about moving a database ("Database Migration Service", "migrating") speaks of
+# migration sources and targets where another slide would speak of data flows.
+MIGRATION = re.compile(r"\bmigrat", re.IGNORECASE)
+
+
+def migration_facts(
+    facts: Sequence[Fact], slide: Slide, subject: str | None, gazetteer: Mapping[str, Entity]
+) -> list[Fact]:
+    """On a migration tool's slide, flows into the tool are migration sources, flows out of it
+    migration targets."""
+    label = gazetteer[subject].label if subject in gazetteer else ""
+    if subject is None or not (MIGRATION.search(slide.title) or MIGRATION.search(label)):
+        return list(facts)
+    out = []
+    for fact in facts:
+        if (
+            fact.relation is RelationKind.FLOW
+            and not fact.negated
+            and subject
+            in (
+                fact.subject,
+                fact.object,
+            )
+        ):
+            into_tool = fact.object == subject
+            kind = RelationKind.MIGRATION_SOURCE if into_tool else RelationKind.MIGRATION_TARGET
+            other = fact.subject if into_tool else fact.object
+            fact = replace(
+                fact,
+                relation=kind,
+                subject=subject,
+                object=other,
+                confidence=RELATIONS[kind].confidence,
+            )
+        out.append(fact)
+    return out
 
 
 def refine_catalog(fact: Fact, gazetteer: Mapping[str, Entity]) -> Fact:

@@ -23,6 +23,7 @@ class ListRole(StrEnum):
     TARGETS = "targets"
     DESTINATIONS = "destinations"
     INTEGRATIONS = "integrations"
+    MONITORING = "monitoring"
     MEMBERS = "members"
 
 
@@ -36,6 +37,7 @@ ROLE_WORDS: Final = (
     (ListRole.DESTINATIONS, re.compile(r"\bdestinations?\b|\bsinks?\b", re.IGNORECASE)),
     (ListRole.TARGETS, re.compile(r"\btargets?\b|\boutputs?\b", re.IGNORECASE)),
     (ListRole.INTEGRATIONS, re.compile(r"\bintegrations?\b|\bintegrates?\b", re.IGNORECASE)),
+    (ListRole.MONITORING, re.compile(r"\bmonitoring\b|\blogging\b|\bauditing\b", re.IGNORECASE)),
 )
 INLINE_LIST = re.compile(r"^\s*([^:]{2,60}):\s*(.+)$")
 LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
@@ -45,9 +47,21 @@ MIN_INLINE_MEMBERS = 2
 MAX_MEMBER_WORDS = 8
 
 
+ROLE_TAIL = re.compile(r"[\s:()…,.]*$")
+
+
 def role_of(header: str) -> ListRole:
-    """The role a header names, or MEMBERS when it names none."""
-    return next((role for role, pattern in ROLE_WORDS if pattern.search(header)), ListRole.MEMBERS)
+    """The role a header ends with ("Kinesis consumers:"), or MEMBERS when it names none
+    ("Consumer retries happen when ..." is not a list of consumers)."""
+    text = ROLE_TAIL.sub("", header)
+    return next(
+        (
+            role
+            for role, pattern in ROLE_WORDS
+            if any(m.end() == len(text) for m in pattern.finditer(text))
+        ),
+        ListRole.MEMBERS,
+    )
 
 
 def members_of(item: Located) -> list[ListMember]:
@@ -96,7 +110,8 @@ def inline_members(item: Located) -> tuple[str, list[ListMember]] | None:
 def listing_fact(
     slide: Slide, segments: Sequence[Segment], subject: str, header: str, members: list[ListMember]
 ) -> Fact:
-    """A listing fact with the lines of its header and members."""
+    """A listing fact with the lines of its header and members (each once, the subject left out)."""
+    members = list({(m.entity or m.text): m for m in members if m.entity != subject}.values())
     first, last = segments[0], segments[-1]
     span = Segment(
         first.deck,
@@ -130,19 +145,32 @@ def header_listings(
         if text.endswith(":"):
             children = [c for c in items[n + 1 :] if c.segment.parent == item.segment.text]
             members = [m for child in children for m in members_of(child)]
-            if members:
+            if [m for m in members if m.entity != subject]:
                 segments = [item.segment] + [c.segment for c in children]
                 facts.append(listing_fact(slide, segments, subject, text, members))
             continue
         inline = inline_members(item)
-        if inline is not None:
+        if inline is not None and any(m.entity != subject for m in inline[1]):
             facts.append(listing_fact(slide, [item.segment], subject, inline[0], inline[1]))
     return facts
 
 
-def title_listing(slide: Slide, items: Sequence[Located], subject: str | None) -> list[Fact]:
-    """A slide whose title names a role lists its members in its bullets and labels."""
-    if subject is None or role_of(slide.title) is ListRole.MEMBERS:
+def roles_named(title: Located) -> list[ListRole]:
+    """The roles a title names outside entity names ("Producer" in "Kinesis Producer Library"
+    is a name, not a role)."""
+    text = title.segment.text
+    for _, start, end in sorted(title.spans, key=lambda span: -span[1]):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return [role for role, pattern in ROLE_WORDS if pattern.search(text)]
+
+
+def title_listing(
+    slide: Slide, title: Located, items: Sequence[Located], subject: str | None
+) -> list[Fact]:
+    """A slide whose title names one role lists its members in its bullets and labels."""
+    roles = roles_named(title)
+    # "Sources and Targets" names two roles: its members cannot be told apart by the title.
+    if subject is None or len(roles) != 1:
         return []
     body = [i for i in items if i.segment.kind in ("bullet", "label") and not i.segment.parent]
     members = [m for item in body for m in members_of(item) if m.entity != subject]

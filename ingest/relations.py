@@ -18,10 +18,17 @@ FindMentions = Callable[[str], list[Span]]
 SUBJECT_WINDOW = 12
 LIST_GLUE = re.compile(r"^\s*(?:/|,|&|and|or|\+)\s*$", re.IGNORECASE)
 # What may stand before an entity that is the grammatical subject of its sentence.
-OPENING = re.compile(r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both)\s+)?$", re.IGNORECASE)
+# Advice verbs ("Use S3 instead of ...") open a sentence whose subject is the thing advised.
+OPENING = re.compile(
+    r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both|use|try|consider|prefer)\s+)?$",
+    re.IGNORECASE,
+)
 ARROW = re.compile(r"\s(?:->|→|=>)\s")
 # How far past a cue a negation word still denies it ("read from Firehose, not ...").
 NEGATION_REACH = 15
+# How far before a cue a negation word may stand and still deny it; further back it belongs to
+# another clause ("objects that you don't need fast access to, move them to Glacier").
+NEGATION_BACK = 30
 # A catalog or metastore entity on the far end makes a use, integration or read a catalog use.
 CATALOG_NAME = re.compile(r"\b(?:catalog|metastore)\b", re.IGNORECASE)
 CATALOG_FROM: Final = frozenset({RelationKind.USES, RelationKind.INTEGRATES, RelationKind.FLOW})
@@ -224,6 +231,9 @@ def relation_facts(
         if not RELATIONS[cue.kind].directed:
             # "Kafka vs Kinesis", "similar to X": the nearest name before the cue is the other.
             before = [span[0] for span in spans if span[2] <= cue.start][-1:]
+            if not after and subject:
+                # "MySQL and PostgreSQL - compatible" on a slide about Aurora.
+                before, after = [subject], [e for e, _, b in spans if b <= cue.start]
         subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
         reverse = item.has(CueKind.REVERSE_NEGATION)
@@ -258,7 +268,7 @@ def is_negated(item: Located, cue: Cue, reverse: Cue | None) -> bool:
     other way around" only a negation before the cue counts (the reverse is what is denied)."""
     reach = cue.end if reverse is not None else cue.end + NEGATION_REACH
     return any(
-        c.label == CueKind.NEGATION.value and c.start < reach
+        c.label == CueKind.NEGATION.value and cue.start - NEGATION_BACK <= c.start < reach
         for c in item.cues
         if reverse is None or c.start < reverse.start
     )
@@ -350,7 +360,7 @@ def pair_facts(
 
 
 SECURITY_ENTITY = re.compile(
-    r"\b(?:IAM|Identity and Access|KMS|Key Management|CloudHSM|HSM|ACLs?|SASL|SCRAM|TLS|SSL|"
+    r"\b(?:SSE|IAM|Identity and Access|KMS|Key Management|CloudHSM|HSM|ACLs?|SASL|SCRAM|TLS|SSL|"
     r"Kerberos|SAML|Cognito|Security Token|Secrets Manager|Certificate|PrivateLink|"
     r"security groups?|Macie|Active Directory|LDAP)\b",
     re.IGNORECASE,
@@ -364,4 +374,28 @@ def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
     parties = [gazetteer[e] for e in (fact.subject, fact.object) if e in gazetteer]
     if {p.type for p in parties} & {"DataFormat", "Compression"}:
         return False
+    # A security mechanism may integrate with or be used by a service ("integrates with KMS");
+    # data never flows through it as a party (#9: a configuration line read as SSE-S3 -> Glue).
+    if fact.relation not in DATA_MOVING:
+        return True
+    if SECURITY_LINE.search(fact.text):
+        return False
     return not any(SECURITY_ENTITY.search(p.label) for p in parties)
+
+
+# A line that configures encryption or security ("S3 encryption mode: SSE-S3") names where data
+# is protected, not where it goes.
+SECURITY_LINE = re.compile(r"\bencrypt|\bsecurity configurations?\b|\bSSE\b|\bSSE-", re.IGNORECASE)
+
+
+DATA_MOVING: Final = frozenset(
+    {
+        RelationKind.FLOW,
+        RelationKind.LOADS,
+        RelationKind.QUERIES_IN_PLACE,
+        RelationKind.MIGRATION_SOURCE,
+        RelationKind.MIGRATION_TARGET,
+        RelationKind.TRIGGERS,
+        RelationKind.ADJACENT,
+    }
+)

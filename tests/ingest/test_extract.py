@@ -192,9 +192,10 @@ def test_extract_head_concept_list_names_the_concept_not_the_examples(extract: E
     facts = extract(
         "AWS DMS", ["• Sources:", "• On-premises databases: Oracle, MySQL", "• Amazon S3"]
     )
+    # On a migration service's slide its sources are migration sources.
     assert relations(facts) == {
-        ("on-premises-database", "flow", "dms"),
-        ("s3", "flow", "dms"),
+        ("dms", "migrationSource", "on-premises-database"),
+        ("dms", "migrationSource", "s3"),
     }
 
 
@@ -488,3 +489,79 @@ def test_extract_passive_readers_and_writers(extract: Extract) -> None:
         ("glue", "flow", streams),
         (streams, "flow", "opensearch"),
     }
+
+
+# ----------------------------------------------------------------- issue 9: kinds, scope, lists
+
+
+def test_extract_sub_heading_scopes_its_entity_to_its_own_bullets(extract: Extract) -> None:
+    # A one-entity sub-heading speaks for the bullets under it; the next sub-heading ends it.
+    facts = extract(
+        "Amazon MSK - Monitoring",
+        [
+            "• CloudWatch Metrics",
+            "• Basic monitoring",
+            "• Broker Log Delivery",
+            "• Delivery to Amazon S3",
+        ],
+    )
+    assert ("msk", "flow", "s3") in relations(facts)
+    assert ("cloudwatch", "flow", "s3") not in relations(facts)
+
+
+def test_extract_comparison_slide_takes_no_implicit_subject(extract: Extract) -> None:
+    facts = extract("Kinesis Data Streams vs SQS", ["• Streaming MapReduce", "• KCL with DynamoDB"])
+    assert relations(facts) == {("kinesis-data-streams", "compared", "sqs")}
+
+
+def test_extract_scenario_slide_is_not_mined(extract: Extract) -> None:
+    facts = extract("Requirement 2:", ["• Load data from Amazon S3 into Amazon Redshift"])
+    assert relations(facts) == set()
+
+
+def test_extract_migration_from_a_to_b_keeps_direction(extract: Extract) -> None:
+    facts = extract("AWS DMS", ["• Migrating from Amazon RDS to Amazon Redshift"])
+    assert relations(facts) == {
+        ("dms", "migrationSource", "rds"),
+        ("dms", "migrationTarget", "redshift"),
+    }
+
+
+def test_extract_query_in_place_is_not_a_write(extract: Extract) -> None:
+    facts = extract("Amazon Athena", ["• Query data in place in Amazon S3"])
+    assert relations(facts) == {("athena", "queriesInPlace", "s3")}
+
+
+def test_extract_security_configuration_line_is_not_a_flow(extract: Extract) -> None:
+    facts = extract("AWS Glue", ["• Data written by Glue - S3 encryption mode: SSE-S3 or SSE-KMS"])
+    assert not [r for r in relations(facts) if r[1] == "flow"]
+
+
+def test_extract_not_the_other_way_around_negates_the_reverse(extract: Extract) -> None:
+    facts = extract("Redshift", ["• RDS writes to Amazon Redshift, but not the other way around"])
+    assert relations(facts) == {("rds", "flow", "redshift"), ("redshift", "not flow", "rds")}
+
+
+def test_extract_catalog_use_is_refined_from_a_use(extract: Extract) -> None:
+    facts = extract("Amazon Athena", ["• Athena uses the Glue Data Catalog"])
+    assert relations(facts) == {("athena", "catalog", "glue-data-catalog")}
+
+
+def test_extract_header_list_is_a_listing_with_members_in_order(extract: Extract) -> None:
+    facts = extract(
+        "Kinesis Data Streams",
+        ["• Consumers:", "• AWS Lambda", "• Kinesis Data Firehose", "• your own app"],
+    )
+    [listing] = [f for f in facts if f.kind == "listing"]
+    assert (listing.subject, listing.role, listing.header) == (KDS, "consumers", "Consumers:")
+    assert [(m.entity, m.text) for m in listing.members] == [
+        ("lambda", "AWS Lambda"),
+        (KDF, "Kinesis Data Firehose"),
+        ("", "your own app"),
+    ]
+    assert {(KDS, "flow", "lambda"), (KDS, "flow", KDF)} <= relations(facts)
+
+
+def test_extract_wrapped_bullet_joins_a_line_that_opens_with_a_name(extract: Extract) -> None:
+    facts = extract("Amazon Aurora", ["• Continuous backup to", "Amazon S3"])
+    assert relations(facts) == {("aurora", "flow", "s3")}
