@@ -531,7 +531,7 @@ def migration_facts(
 ) -> list[Fact]:
     """On a migration tool's slide, flows into the tool are migration sources, flows out of it
     migration targets."""
-    label = gazetteer[subject].label if subject in gazetteer else ""
+    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
     if subject is None or not (MIGRATION.search(slide.title) or MIGRATION.search(label)):
         return list(facts)
     out = []
