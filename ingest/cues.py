@@ -49,6 +49,9 @@ class CuePattern:
     example: str
     expect: tuple[str, ...] = ()
     where: Where = Where.ANYWHERE
+    # Trailing tokens the pattern must see but that are not part of the cue ("destinations S3":
+    # the name after the noun is a party, not the cue).
+    lookahead: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def read_patterns(path: Path = CUES_JSONL) -> list[CuePattern]:
                 example=row["example"],
                 expect=tuple(row.get("expect", ())),
                 where=Where(row.get("where", Where.ANYWHERE.value)),
+                lookahead=int(row.get("lookahead", 0)),
             )
         )
     return patterns
@@ -128,6 +132,7 @@ def raw_matches(cues: CueMatcher, text: str) -> Iterator[tuple[int, int, int, in
             continue
         if pattern.where is Where.END and any(not t.is_punct for t in doc[end:]):
             continue
+        end -= pattern.lookahead
         span = doc[start:end]
         yield span.start_char, span.end_char, start, end, pattern
 

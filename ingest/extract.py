@@ -548,12 +548,15 @@ def migration_facts(
             into_tool = fact.object == subject
             kind = RelationKind.MIGRATION_SOURCE if into_tool else RelationKind.MIGRATION_TARGET
             other = fact.subject if into_tool else fact.object
-            fact = replace(
-                fact,
-                relation=kind,
-                subject=subject,
-                object=other,
-                confidence=RELATIONS[kind].confidence,
+            # The data still flows: the flow stays beside its migration reading.
+            out.append(
+                replace(
+                    fact,
+                    relation=kind,
+                    subject=subject,
+                    object=other,
+                    confidence=RELATIONS[kind].confidence,
+                )
             )
         out.append(fact)
     return out

@@ -113,7 +113,6 @@ def vector_items(
                 )
             )
         titles = {slide.number: slide.title for slide in record.slides}
-        items += label_passages(record.segments, titles)
         for segment in record.segments:
             if segment.kind not in ("bullet", "text"):
                 continue
@@ -142,25 +141,6 @@ def vector_items(
                 )
             )
     return items
-
-
-def label_passages(segments: Sequence[Segment], titles: Mapping[int, str]) -> list[Hit]:
-    """A slide's diagram labels joined into one passage of that slide, keyed by its first label."""
-    by_slide: dict[int, list[Segment]] = {}
-    for segment in segments:
-        if segment.kind == "label":
-            by_slide.setdefault(segment.slide, []).append(segment)
-    return [
-        Hit(
-            segment_key(labels[0].deck, number, labels[0].line_start),
-            "segment",
-            labels[0].deck,
-            number,
-            0.0,
-            f"{titles.get(number, '')}: {' · '.join(label.text for label in labels)}"[:2000],
-        )
-        for number, labels in by_slide.items()
-    ]
 
 
 def summarise(

@@ -9,29 +9,13 @@ import spacy
 
 from ingest.cues import CueKind, CuePattern, make_cue_matcher, read_patterns, resolve
 from ingest.extract import extract_facts
-from ingest.nlp import find_mentions, make_nlp
 from ingest.relations import Span
 from ingest.segment import segment_slide
-from kg.gazetteer import load_gazetteer
 from kg.registry import RELATIONS, RelationKind
 from kg.types import Entity, Fact, Slide
-from ontology.terms import GAZETTEER
 
 PATTERNS = read_patterns()
 blank = spacy.blank("en")
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> dict[str, Entity]:
-    """The curated gazetteer, loaded once."""
-    return load_gazetteer(GAZETTEER)
-
-
-@pytest.fixture(scope="module")
-def find(gazetteer: dict[str, Entity]) -> Callable[[str], list[Span]]:
-    """The real spaCy mention finder over the curated gazetteer."""
-    nlp = make_nlp(gazetteer)
-    return lambda text: find_mentions(nlp(text))
 
 
 def bullet_facts(

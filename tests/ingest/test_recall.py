@@ -17,11 +17,9 @@ import pytest
 
 from ingest.pipeline import Extraction, extract_decks
 from ingest.slides import read_deck
-from kg.gazetteer import load_gazetteer
 from kg.registry import RELATIONS, RelationKind
 from kg.settings import SHARED_DECK
 from kg.types import Entity, Fact
-from ontology.terms import GAZETTEER
 
 DATA = Path(__file__).parent.parent / "data"
 SAMPLE = DATA / "recall-sample.jsonl"
@@ -40,12 +38,6 @@ RECALL_FLOOR = 0.65
 PRECISION_FLOOR = 0.75
 
 pytestmark = [pytest.mark.slow, pytest.mark.deck]
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> dict[str, Entity]:
-    """The curated gazetteer."""
-    return load_gazetteer(GAZETTEER)
 
 
 @pytest.fixture(scope="module")
