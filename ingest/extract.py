@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Final
 
+from ingest.cues import Cue, CueKind, FindCues, default_cues, resolve
 from ingest.limits import find_quantities
+from ingest.listings import header_listings, title_listing
 from ingest.relations import (
-    NEGATION,
     SUBJECT_WINDOW,
     FindMentions,
     Located,
@@ -19,10 +22,13 @@ from ingest.relations import (
     label_facts,
     locate,
     make_fact,
+    pair_facts,
     partners_ok,
+    refine_kind,
     relation_facts,
     role_facts,
 )
+from kg.registry import RELATIONS, FactKind, RelationKind
 from kg.types import Entity, Fact, SecurityCategory, Segment, Slide
 
 ANTI_PATTERN_TITLE = re.compile(r"anti-?patterns?", re.IGNORECASE)
@@ -156,7 +162,7 @@ def attribute_facts(
             slide, item.segment, kind="attribute", subject=subject, attribute=name, value=value
         )
         for name, value, pattern in ATTRIBUTE_RULES
-        if pattern.search(text) and not NEGATION.search(text)
+        if pattern.search(text) and item.has(CueKind.NEGATION) is None
     ]
     for entity in item.entities:
         kind = gazetteer[entity].type if entity in gazetteer else ""
@@ -279,6 +285,10 @@ class Context:
     entities: tuple[str, ...]
     subject: str | None
     scoped: bool = False
+    until_heading: bool = False
+
+
+SUBHEADING_WORDS = 5
 
 
 def is_list_item(item: Located) -> bool:
@@ -290,9 +300,9 @@ def is_list_item(item: Located) -> bool:
     )
 
 
-def dangling(text: str, spans: Sequence[Span], cue: re.Match[str]) -> bool:
+def dangling(text: str, spans: Sequence[Span], cue: Cue) -> bool:
     """A cue with nothing after it ("stream the logs into"), so the list follows."""
-    return not any(span[1] >= cue.end() for span in spans) and len(text) - cue.end() < 50
+    return not any(span[1] >= cue.end for span in spans) and len(text) - cue.end < 50
 
 
 def next_context(
@@ -300,7 +310,7 @@ def next_context(
 ) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
-    own = direction_of(text)
+    own = direction_of(item)
     if text.endswith(":"):
         head = head_entity(text, item.spans)
         if head and own is None:
@@ -316,8 +326,46 @@ def next_context(
         and covered >= 0.8 * len(text)
         and item.entities[0] in services
     ):
-        return Context("", (), item.entities[0]), True
+        # A one-entity sub-heading ("CloudWatch Metrics") speaks for the bullets under it,
+        # up to the next sub-heading, not for the rest of the slide.
+        return Context("", (), item.entities[0], until_heading=True), True
+    lead = lead_entity(item, services)
+    if lead is not None:
+        return Context("", (), lead, until_heading=True), False
+    if context.until_heading:
+        return (context if not is_subheading(item) else Context("", (), subject)), False
     return Context("", (), subject if context.scoped else (context.subject or subject)), False
+
+
+# "EMRFS: access S3 ...", "EMRFS Consistent View - optional ...": a bullet led by a name and a
+# colon or dash speaks about that name, as do the bullets under it.
+LEAD_HEAD = re.compile(r"^[^:–—-]{0,40}?\s*(?::|\s[–—-]\s)")
+
+
+def lead_entity(item: Located, services: frozenset[str]) -> str | None:
+    """The service a "Name: ..." or "Name - ..." bullet is about, if it opens with one."""
+    if item.segment.kind != "bullet" or not item.spans or item.spans[0][1] > 1:
+        return None
+    head = LEAD_HEAD.match(item.segment.text)
+    if head is None or item.spans[0][2] > head.end():
+        return None
+    if any(span[1] < head.end() for span in item.spans[1:]):
+        return None  # "MySQL and PostgreSQL - compatible" names two: neither is the topic
+    entity = item.spans[0][0]
+    return entity if entity in services else None
+
+
+def is_subheading(item: Located) -> bool:
+    """A short title-case bullet with no cue and no closing punctuation ("Broker Log Delivery")."""
+    text = item.segment.text.strip()
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return (
+        item.segment.kind == "bullet"
+        and 0 < len(words) <= SUBHEADING_WORDS
+        and not text.endswith((".", "!", "?", ":"))
+        and not item.relation_cues
+        and sum(w[0].isupper() for w in words) == len(words)
+    )
 
 
 def extract_facts(
@@ -327,14 +375,19 @@ def extract_facts(
     gazetteer: Mapping[str, Entity],
     *,
     carried_subject: str | None = None,
+    find_cues: FindCues | None = None,
 ) -> list[Fact]:
     """Every fact one slide states; the subject falls back to the section's running topic."""
-    items = locate(segments, find)
+    items = locate(segments, find, find_cues)
     title_ids = title_entities(slide, find)
     subject = title_ids[0] if title_ids else carried_subject
+    kind = slide_kind(slide, find_cues)
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
-    facts += label_facts(slide, items, subject)
+    facts += compared_facts(slide, title_ids, find, find_cues)
+    if kind is SlideKind.PLAIN:
+        facts += label_facts(slide, items, subject)
+        facts += title_listing_facts(slide, items, subject, find, find_cues)
     services = frozenset(
         e
         for item in items
@@ -342,10 +395,13 @@ def extract_facts(
         if e in gazetteer and gazetteer[e].type in ("Service", "Software")
     )
     context = Context("", (), subject)
+    subjects: list[str | None] = []
     for item in items:
+        subjects.append(context.subject)
         if item.segment.kind in ("title", "link", "code"):
             continue
         context, switched = next_context(item, context, subject, services)
+        subjects[-1] = context.subject
         if switched:
             continue
         shifted = topic_shift(item, title_ids, context.subject)
@@ -356,26 +412,164 @@ def extract_facts(
         facts += limit_facts(slide, item, local, gazetteer)
         if item.segment.kind == "label":
             continue
-        facts += role_facts(slide, item, title_ids)
-        facts += relation_facts(
-            slide, head_only(item, gazetteer), local, context.text, context.entities
-        )
+        if kind is SlideKind.PLAIN:
+            facts += role_facts(slide, item, title_ids)
+        advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
+        if kind in MINED and not advice:
+            # On a comparison slide a bullet's implicit subject is either column: none is taken.
+            implicit = local if kind is SlideKind.PLAIN else None
+            facts += relation_facts(
+                slide, head_only(item, gazetteer), implicit, context.text, context.entities
+            )
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
-        own = direction_of(item.segment.text)
-        if own is not None and dangling(item.segment.text, item.spans, own[1]):
-            context = Context(item.segment.text, (), local)
+        own = direction_of(item)
+        if own is not None and dangling(item.segment.text, item.spans, own):
+            context = Context(item.segment.text, (), local, until_heading=context.until_heading)
     facts = fold_alternatives(facts, items, subject, gazetteer)
+    facts += alternative_facts(facts)
+    facts = migration_facts(facts, slide, subject, gazetteer)
+    facts += header_listings(slide, items, subjects)
     named = set(title_ids) | {e for item in items for e in item.entities}
     return dedupe(
         [
-            fact
+            refine_catalog(fact, gazetteer)
             for fact in facts
             if partners_ok(fact, gazetteer)
             and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
         ]
     )
+
+
+def is_anti_pattern_line(item: Located) -> bool:
+    """On an anti-pattern slide, a bullet that states an anti-pattern or the advice against it."""
+    text = item.segment.text.strip(" •")
+    return bool(ADVICE.search(text)) or not item.relation_cues or bool(INSTEAD.search(text))
+
+
+class SlideKind(StrEnum):
+    """How a slide's bullets are mined: plain statements, or not as plain statements."""
+
+    PLAIN = "plain"
+    COMPARISON = "comparison"
+    SCENARIO = "scenario"
+    ANTI_PATTERN = "antiPattern"
+
+
+# Slide kinds whose bullets are mined for relations (a scenario states a hypothetical need; an
+# anti-pattern slide states what not to do, its redirects become alternatives).
+MINED: Final = frozenset({SlideKind.PLAIN, SlideKind.COMPARISON, SlideKind.ANTI_PATTERN})
+
+
+def slide_kind(slide: Slide, find_cues: FindCues | None) -> SlideKind:
+    """The kind of a slide from cues in its title."""
+    labels = {cue.label for cue in resolve((find_cues or default_cues())(slide.title))}
+    if ANTI_PATTERN_TITLE.search(slide.title) and not NOT_ANTI_PATTERN.search(slide.title):
+        return SlideKind.ANTI_PATTERN
+    if CueKind.SCENARIO_SLIDE.value in labels:
+        return SlideKind.SCENARIO
+    if CueKind.COMPARISON_SLIDE.value in labels:
+        return SlideKind.COMPARISON
+    return SlideKind.PLAIN
+
+
+def compared_facts(
+    slide: Slide, title_ids: Sequence[str], find: FindMentions, find_cues: FindCues | None
+) -> list[Fact]:
+    """ "X vs Y" in a title: X and Y are compared (undirected)."""
+    title = Segment(
+        slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start
+    )
+    [item] = locate([title], find, find_cues)
+    return relation_facts(slide, item, None, "", ()) if len(title_ids) > 1 else []
+
+
+def alternative_facts(facts: Sequence[Fact]) -> list[Fact]:
+    """An anti-pattern's redirect ("use EC2 instead") makes EC2 an alternative to its subject."""
+    return [
+        replace(
+            fact,
+            kind=FactKind.RELATION,
+            relation=RelationKind.ALTERNATIVE,
+            subject=fact.object,
+            object=fact.subject,
+            confidence=RELATIONS[RelationKind.ALTERNATIVE].confidence,
+        )
+        for fact in facts
+        if fact.kind == FactKind.ANTI_PATTERN and fact.object is not None
+    ]
+
+
+def title_listing_facts(
+    slide: Slide,
+    items: Sequence[Located],
+    subject: str | None,
+    find: FindMentions,
+    find_cues: FindCues | None,
+) -> list[Fact]:
+    """A role-titled slide's members as a listing, and the relation its title's cue gives."""
+    title = Segment(
+        slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_end
+    )
+    [located] = locate([title], find, find_cues)
+    listings = title_listing(slide, located, items, subject)
+    cues = located.relation_cues
+    if not listings or not cues or cues[0].kind is None or subject is None:
+        return listings
+    entities = [m.entity for m in listings[0].members if m.entity]
+    return listings + pair_facts(slide, located, cues[0].kind, cues[0].side, [subject], entities)
+
+
+# A slide about moving a database ("Database Migration Service", "migrating") speaks of
+# migration sources and targets where another slide would speak of data flows.
+MIGRATION = re.compile(r"\bmigrat", re.IGNORECASE)
+
+
+def migration_facts(
+    facts: Sequence[Fact], slide: Slide, subject: str | None, gazetteer: Mapping[str, Entity]
+) -> list[Fact]:
+    """On a migration tool's slide, flows into the tool are migration sources, flows out of it
+    migration targets."""
+    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
+    if subject is None or not (MIGRATION.search(slide.title) or MIGRATION.search(label)):
+        return list(facts)
+    out = []
+    for fact in facts:
+        if (
+            fact.relation is RelationKind.FLOW
+            and not fact.negated
+            and subject
+            in (
+                fact.subject,
+                fact.object,
+            )
+        ):
+            into_tool = fact.object == subject
+            kind = RelationKind.MIGRATION_SOURCE if into_tool else RelationKind.MIGRATION_TARGET
+            other = fact.subject if into_tool else fact.object
+            # The data still flows: the flow stays beside its migration reading.
+            out.append(
+                replace(
+                    fact,
+                    relation=kind,
+                    subject=subject,
+                    object=other,
+                    confidence=RELATIONS[kind].confidence,
+                )
+            )
+        out.append(fact)
+    return out
+
+
+def refine_catalog(fact: Fact, gazetteer: Mapping[str, Entity]) -> Fact:
+    """A relation whose far end is a catalog or metastore becomes a catalog use."""
+    if fact.relation is None or fact.object is None or fact.negated:
+        return fact
+    kind, subject, obj = refine_kind(fact.relation, fact.subject, fact.object, gazetteer)
+    if kind is fact.relation:
+        return fact
+    return replace(fact, relation=kind, subject=subject, object=obj)
 
 
 def fold_alternatives(

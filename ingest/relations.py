@@ -5,52 +5,40 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
-from kg.types import Entity, Fact, RelationKind, Segment, Slide
+from ingest.cues import Cue, CueKind, FindCues, default_cues, resolve
+from kg.registry import RELATIONS, RelationKind, Side
+from kg.types import Entity, Fact, Segment, Slide
 
 # (entity id, start char, end char) of every gazetteer entity a text names.
 Span = tuple[str, int, int]
 FindMentions = Callable[[str], list[Span]]
 
-# A noun cue heads a list only where a list can follow it.
-HEADER_TAIL = r"(?=\s*(?::|$|\binclude|\bare\b|\bcan\b|\bsuch as|\blike\b|\())"
-OUT_CUES = re.compile(
-    # Passive readers ("read by Lambda") take data from the subject, like active writers' targets.
-    r"\b(?:read|consumed|processed|queried|polled|pulled|analy[sz]ed|ingested|indexed)\s+by\b|"
-    r"\binsert(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,2}?into\b|"
-    r"\b(?:writ(?:e|es|ing)|written|load(?:s|ing|ed)?|deliver(?:s|y|ing|ed)?|send(?:s|ing)?|"
-    r"sent|push(?:es|ing)?|output(?:s|ting)?|export(?:s|ing)?|publish(?:es|ing)?|"
-    r"stream(?:s|ing)?|forward(?:s|ing)?|replicat(?:e|es|ing|ion)|store(?:s)? (?:results|data|"
-    r"output)|unload(?:s|ing)?|ship(?:s|ping)?)\b[^.;:]*?\b(?:to|into|in)\b|"
-    r"^\W*(?:[\w-]+\s+){0,2}(?:destinations?|targets?|sinks?|consumers?|outputs?)\b|"
-    r"\b(?:destinations?|targets?|sinks?|consumers?|outputs?)\b" + HEADER_TAIL + "|"
-    r"\b(?:can be|as) (?:a|the) (?:destination|target|sink)",
-    re.IGNORECASE,
-)
-IN_CUES = re.compile(
-    r"\b(?:written|sent|produced|pushed|published|delivered|generated|emitted)\s+by\b|"
-    r"^\W*(?:[\w-]+\s+){0,2}(?:sources?|producers?|inputs?)\b|\bsourcing\b|"
-    r"\b(?:sources?|producers?|inputs?)\b" + HEADER_TAIL + "|"
-    r"\b(?:read(?:s|ing)?|consum(?:e|es|ing)|ingest(?:s|ing|ion)?|import(?:s|ing)?|pull(?:s|ing)?|"
-    r"fetch(?:es|ing)?|quer(?:y|ies|ying)|analy[sz](?:e|es|ing)|scan(?:s|ning)?|crawl(?:s|ing)?|"
-    r"load(?:s|ing)?|cop(?:y|ies|ying)|migrat(?:e|es|ing))\b[^.;:]*?\bfrom\b|"
-    r"^\s*from\b|\bfrom\b(?=[^.;:]*$)|\b(?:discovery|discover(?:s|ing)?|crawl(?:s|ing|ers?)?|"
-    r"scan(?:s|ning)?)\b",
-    re.IGNORECASE,
-)
 SUBJECT_WINDOW = 12
 LIST_GLUE = re.compile(r"^\s*(?:/|,|&|and|or|\+)\s*$", re.IGNORECASE)
 # What may stand before an entity that is the grammatical subject of its sentence.
-OPENING = re.compile(r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both)\s+)?$", re.IGNORECASE)
-TRIGGER_CUES = re.compile(
-    r"\b(?:trigger(?:s|ed|ing)?|invok(?:e|es|ed|ing)|event notifications?)\b", re.IGNORECASE
+# Advice verbs ("Use S3 instead of ...") open a sentence whose subject is the thing advised.
+OPENING = re.compile(
+    r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both|use|try|consider|prefer)\s+)?$",
+    re.IGNORECASE,
 )
 ARROW = re.compile(r"\s(?:->|→|=>)\s")
-NEGATION = re.compile(r"\b(?:not|cannot|can't|can’t|never|no longer)\b|n't\b|n’t\b", re.IGNORECASE)
-REVERSE_NEGATION = re.compile(
-    r"\bbut not the other way\b|\bnot (?:the )?vice versa\b", re.IGNORECASE
-)
+# How far past a cue a negation word still denies it ("read from Firehose, not ...").
+NEGATION_REACH = 15
+# How far before a cue a negation word may stand and still deny it; further back it belongs to
+# another clause ("objects that you don't need fast access to, move them to Glacier").
+NEGATION_BACK = 30
+# A catalog or metastore entity on the far end makes a use, integration or read a catalog use.
+CATALOG_NAME = re.compile(r"\b(?:catalog|metastore)\b", re.IGNORECASE)
+CATALOG_FROM: Final = frozenset({RelationKind.USES, RelationKind.INTEGRATES, RelationKind.FLOW})
+
+
+def relation_cues(text: str, spans: Sequence[Span], find_cues: FindCues) -> tuple[Cue, ...]:
+    """The cues of a text, without those that start inside an entity name ("Data Streams")."""
+    return resolve(
+        [cue for cue in find_cues(text) if not any(a <= cue.start < b for _, a, b in spans)]
+    )
 
 
 @dataclass(frozen=True)
@@ -59,6 +47,16 @@ class Located:
 
     segment: Segment
     spans: tuple[Span, ...]
+    cues: tuple[Cue, ...] = ()
+
+    @property
+    def relation_cues(self) -> list[Cue]:
+        """The cues that signal a relation kind, in text order."""
+        return [cue for cue in self.cues if cue.kind is not None]
+
+    def has(self, kind: CueKind) -> Cue | None:
+        """The first negation or slide cue of this kind."""
+        return next((cue for cue in self.cues if cue.label == kind.value), None)
 
     @property
     def entities(self) -> list[str]:
@@ -66,14 +64,23 @@ class Located:
         return list(dict.fromkeys(span[0] for span in self.spans))
 
 
-def locate(segments: Sequence[Segment], find: FindMentions) -> list[Located]:
-    """Attach entity mentions to every segment."""
-    return [Located(segment, tuple(find(segment.text))) for segment in segments]
+def locate(
+    segments: Sequence[Segment], find: FindMentions, find_cues: FindCues | None = None
+) -> list[Located]:
+    """Attach entity mentions and cues to every segment."""
+    cues = find_cues or default_cues()
+    located = []
+    for segment in segments:
+        spans = tuple(find(segment.text))
+        located.append(Located(segment, spans, relation_cues(segment.text, spans, cues)))
+    return located
 
 
 def make_fact(slide: Slide, segment: Segment, **fields: Any) -> Fact:
-    """A fact with the provenance of its segment."""
+    """A fact with the provenance of its segment (and its kind's confidence for a relation)."""
+    relation = fields.get("relation")
     provenance: dict[str, Any] = {
+        "confidence": RELATIONS[relation].confidence if relation is not None else 1.0,
         "deck": slide.deck,
         "slide": slide.number,
         "line_start": segment.line_start,
@@ -83,14 +90,12 @@ def make_fact(slide: Slide, segment: Segment, **fields: Any) -> Fact:
     return Fact(**(provenance | fields))
 
 
-def split_at_cue(
-    text: str, spans: Sequence[Span], cue: re.Match[str]
-) -> tuple[list[str], list[str]]:
+def split_at_cue(text: str, spans: Sequence[Span], cue: Cue) -> tuple[list[str], list[str]]:
     """Entities before the cue and entities after it."""
     before: list[str] = []
     previous_end = 0
     for span in spans:
-        if span[2] > cue.start():
+        if span[2] > cue.start:
             break
         gap = text[previous_end : span[1]]
         if (not before and OPENING.match(gap)) or (before and LIST_GLUE.match(gap)):
@@ -98,19 +103,20 @@ def split_at_cue(
             previous_end = span[2]
         elif before:
             break
-    after = [span[0] for span in spans if span[1] >= cue.end()]
+    after = [span[0] for span in spans if span[1] >= cue.end]
     return list(dict.fromkeys(before)), list(dict.fromkeys(after))
 
 
-def direction_of(text: str) -> tuple[str, re.Match[str]] | None:
-    """Which way data flows in a sentence ("out" of or "in" to its subject), and the cue."""
-    found = [(m.start(), "out", m) for m in OUT_CUES.finditer(text)]
-    found += [(m.start(), "in", m) for m in IN_CUES.finditer(text)]
-    found += [(m.start(), "trigger", m) for m in TRIGGER_CUES.finditer(text)]
-    if not found:
-        return None
-    _, way, match = min(found, key=lambda item: item[0])
-    return way, match
+def direction_of(item: Located) -> Cue | None:
+    """The first relation cue of a sentence."""
+    cues = item.relation_cues
+    return cues[0] if cues else None
+
+
+def text_cue(text: str, find_cues: FindCues | None = None) -> Cue | None:
+    """The first relation cue of a bare text (a parent header), entity names not excluded."""
+    cues = [cue for cue in resolve((find_cues or default_cues())(text)) if cue.kind is not None]
+    return cues[0] if cues else None
 
 
 def head_entity(text: str, spans: Sequence[Span]) -> str | None:
@@ -157,7 +163,8 @@ def label_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> 
             group = way if cue is None or start < cue.start() else cue_way
             group = group or cue_way
             if group is not None and (budget > 0 or group == cue_way):
-                facts += pair_facts(slide, item, group, [subject], [entity], negated=False)
+                side = Side.OBJECT if group == "out" else Side.SUBJECT
+                facts += pair_facts(slide, item, RelationKind.FLOW, side, [subject], [entity])
         if cue_way is not None:
             way, budget = cue_way, LABEL_GROUP
         elif item.spans:
@@ -175,7 +182,12 @@ def role_facts(slide: Slide, item: Located, title_ids: Sequence[str]) -> list[Fa
     sources = [e for e in title_ids if e != target]
     return [
         make_fact(
-            slide, item.segment, kind="relation", subject=source, relation="writesTo", object=target
+            slide,
+            item.segment,
+            kind="relation",
+            subject=source,
+            relation=RelationKind.FLOW,
+            object=target,
         )
         for source in sources[:1]
     ]
@@ -191,127 +203,164 @@ def head_only(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
         gazetteer.get(span[0]) is not None and gazetteer[span[0]].type == "Concept"
         for span in inside
     ):
-        return Located(item.segment, tuple(inside))
+        return replace(item, spans=tuple(inside))
     return item
 
 
 def relation_facts(
-    slide: Slide, item: Located, subject: str | None, context: str, context_entities: Sequence[str]
+    slide: Slide,
+    item: Located,
+    subject: str | None,
+    context: str,
+    context_entities: Sequence[str],
 ) -> list[Fact]:
-    """Directional integrations a bullet states, with the slide subject when it names none."""
+    """Relations a bullet states, with the slide subject when it names none."""
     text, spans = item.segment.text, item.spans
-    facts: list[Fact] = []
     if ROLE.search(text):
         return []
-    arrows = list(ARROW.finditer(text))
-    if arrows:
-        # "A -> B -> C": each arrow joins the last entity before it to the first after it.
-        for arrow in arrows:
-            before = [span[0] for span in spans if span[2] <= arrow.start()]
-            after = [span[0] for span in spans if span[1] >= arrow.end()]
-            if before and after and before[-1] != after[0]:
-                facts.append(
-                    make_fact(
-                        slide,
-                        item.segment,
-                        kind="relation",
-                        subject=before[-1],
-                        relation="writesTo",
-                        object=after[0],
-                    )
-                )
-        if facts:
-            return facts
-    found = direction_of(text)
-    parties = item.entities
-    if found is None and context:
-        found = direction_of(context)
-        if found is not None:
-            # The cue sits in the parent ("Write data to:"): this bullet lists the parties.
-            way, _ = found
-            subject = (
-                context_entities[0]
-                if context_entities
-                and way != "in"
-                and not any(e in parties for e in context_entities)
-                else subject
-            )
-            facts = pair_facts(
-                slide,
-                item,
-                way,
-                [subject] if subject else [],
-                parties,
-                negated=bool(NEGATION.search(context)),
-            )
-            return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
-    if found is None:
-        return []
-    cues = all_cues(text)
-    for n, (way, cue) in enumerate(cues):
-        end = cues[n + 1][1].start() if n + 1 < len(cues) else len(text)
+    facts = arrow_facts(slide, item)
+    if facts:
+        return facts
+    cues = with_migration_targets(text, item.relation_cues)
+    if not cues and context:
+        return context_facts(slide, item, subject, context, context_entities)
+    for n, cue in enumerate(cues):
+        assert cue.kind is not None
+        end = cues[n + 1].start if n + 1 < len(cues) else len(text)
         before, after = split_at_cue(text[:end], [s for s in spans if s[1] < end], cue)
+        if not RELATIONS[cue.kind].directed:
+            # "Kafka vs Kinesis", "similar to X": the nearest name before the cue is the other.
+            before = [span[0] for span in spans if span[2] <= cue.start][-1:]
+            if not after and subject:
+                # "MySQL and PostgreSQL - compatible" on a slide about Aurora.
+                before, after = [subject], [e for e, _, b in spans if b <= cue.start]
         subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
-        reverse = REVERSE_NEGATION.search(text)
-        window = text[: cue.end()] if reverse else text[: cue.end() + 15]
-        negated = bool(NEGATION.search(window))
-        facts += pair_facts(slide, item, way, subjects, objects, negated=negated)
-        if reverse:
+        reverse = item.has(CueKind.REVERSE_NEGATION)
+        negated = is_negated(item, cue, reverse)
+        facts += pair_facts(slide, item, cue.kind, cue.side, subjects, objects, negated=negated)
+        if reverse is not None and RELATIONS[cue.kind].directed:
+            flipped = Side.SUBJECT if cue.side is Side.OBJECT else Side.OBJECT
+            facts += pair_facts(slide, item, cue.kind, flipped, subjects, objects, negated=True)
+    return facts
+
+
+MIGRATION_TO = re.compile(r"\b(?:to|into|onto)\b", re.IGNORECASE)
+
+
+def with_migration_targets(text: str, cues: list[Cue]) -> list[Cue]:
+    """In "migrate from A to B" the "to" after a migration source starts the targets."""
+    out: list[Cue] = []
+    for n, cue in enumerate(cues):
+        out.append(cue)
+        if cue.kind is not RelationKind.MIGRATION_SOURCE:
+            continue
+        end = cues[n + 1].start if n + 1 < len(cues) else len(text)
+        to = MIGRATION_TO.search(text, cue.end, end)
+        if to is not None:
+            target = RelationKind.MIGRATION_TARGET.value
+            out.append(Cue(target, Side.OBJECT, to.start(), to.end(), to.group()))
+    return out
+
+
+def is_negated(item: Located, cue: Cue, reverse: Cue | None) -> bool:
+    """Whether a negation word denies this cue: before it, or just after it; with "but not the
+    other way around" only a negation before the cue counts (the reverse is what is denied)."""
+    reach = cue.end if reverse is not None else cue.end + NEGATION_REACH
+    return any(
+        c.label == CueKind.NEGATION.value and cue.start - NEGATION_BACK <= c.start < reach
+        for c in item.cues
+        if reverse is None or c.start < reverse.start
+    )
+
+
+def arrow_facts(slide: Slide, item: Located) -> list[Fact]:
+    """ "A -> B -> C": each arrow joins the last entity before it to the first after it."""
+    text, spans = item.segment.text, item.spans
+    facts: list[Fact] = []
+    for arrow in ARROW.finditer(text):
+        before = [span[0] for span in spans if span[2] <= arrow.start()]
+        after = [span[0] for span in spans if span[1] >= arrow.end()]
+        if before and after and before[-1] != after[0]:
             facts += pair_facts(
-                slide, item, "in" if way == "out" else "out", subjects, objects, negated=True
+                slide, item, RelationKind.FLOW, Side.OBJECT, [before[-1]], [after[0]]
             )
     return facts
 
 
-def all_cues(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Every non-overlapping direction cue of a sentence, in order."""
-    found = [(m.start(), "out", m) for m in OUT_CUES.finditer(text)]
-    found += [(m.start(), "in", m) for m in IN_CUES.finditer(text)]
-    found += [(m.start(), "trigger", m) for m in TRIGGER_CUES.finditer(text)]
-    found.sort(key=lambda item: item[0])
-    kept: list[tuple[str, re.Match[str]]] = []
-    for _, way, match in found:
-        if kept and match.start() < kept[-1][1].end():
-            continue
-        kept.append((way, match))
-    return kept
+def context_facts(
+    slide: Slide,
+    item: Located,
+    subject: str | None,
+    context: str,
+    context_entities: Sequence[str],
+) -> list[Fact]:
+    """The cue sits in the parent ("Write data to:"): this bullet lists the other parties."""
+    cue = text_cue(context)
+    if cue is None or cue.kind is None:
+        return []
+    parties = item.entities
+    if (
+        context_entities
+        and cue.side is Side.OBJECT
+        and not any(e in parties for e in context_entities)
+    ):
+        subject = context_entities[0]
+    negated = any(c.label == CueKind.NEGATION.value for c in resolve(default_cues()(context)))
+    facts = pair_facts(
+        slide, item, cue.kind, cue.side, [subject] if subject else [], parties, negated=negated
+    )
+    return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
+
+
+def refine_kind(
+    kind: RelationKind, a: str, b: str, gazetteer: Mapping[str, Entity] | None
+) -> tuple[RelationKind, str, str]:
+    """Using or integrating with a catalog or metastore, or reading from one, is a catalog use
+    (a metastore that itself uses a database stays a plain use)."""
+    if gazetteer is None or kind not in CATALOG_FROM:
+        return kind, a, b
+    is_catalog = [e in gazetteer and bool(CATALOG_NAME.search(gazetteer[e].label)) for e in (a, b)]
+    if is_catalog == [False, True] and kind is not RelationKind.FLOW:
+        return RelationKind.CATALOG, a, b
+    if is_catalog == [True, False] and kind is not RelationKind.USES:
+        return RelationKind.CATALOG, b, a
+    return kind, a, b
 
 
 def pair_facts(
     slide: Slide,
     item: Located,
-    way: str,
+    kind: RelationKind,
+    side: Side,
     subjects: Sequence[str],
     objects: Sequence[str],
     *,
-    negated: bool,
+    negated: bool = False,
 ) -> list[Fact]:
-    """One relation fact per subject-object pair, oriented by the flow direction."""
+    """One relation fact per pair: the entities after the cue take `side` of the relation."""
     facts = []
     for s in subjects:
         for o in objects:
             if s == o:
                 continue
-            relation: RelationKind
-            if way == "trigger":
-                relation, a, b = "triggers", s, o
-            elif way == "out":
-                relation, a, b = "writesTo", s, o
-            else:
-                relation, a, b = "writesTo", o, s
-            if negated:
-                relation = "notWritesTo" if relation == "writesTo" else "notIntegratesWith"
+            a, b = (s, o) if side is Side.OBJECT else (o, s)
             facts.append(
                 make_fact(
-                    slide, item.segment, kind="relation", subject=a, relation=relation, object=b
+                    slide,
+                    item.segment,
+                    kind="relation",
+                    subject=a,
+                    relation=kind,
+                    object=b,
+                    negated=negated,
                 )
             )
     return facts
 
 
 SECURITY_ENTITY = re.compile(
-    r"\b(?:IAM|Identity and Access|KMS|Key Management|CloudHSM|HSM|ACLs?|SASL|SCRAM|TLS|SSL|"
+    r"\b(?:SSE|IAM|Identity and Access|KMS|Key Management|CloudHSM|HSM|ACLs?|SASL|SCRAM|TLS|SSL|"
     r"Kerberos|SAML|Cognito|Security Token|Secrets Manager|Certificate|PrivateLink|"
     r"security groups?|Macie|Active Directory|LDAP)\b",
     re.IGNORECASE,
@@ -325,4 +374,28 @@ def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
     parties = [gazetteer[e] for e in (fact.subject, fact.object) if e in gazetteer]
     if {p.type for p in parties} & {"DataFormat", "Compression"}:
         return False
+    # A security mechanism may integrate with or be used by a service ("integrates with KMS");
+    # data never flows through it as a party (#9: a configuration line read as SSE-S3 -> Glue).
+    if fact.relation not in DATA_MOVING:
+        return True
+    if SECURITY_LINE.search(fact.text):
+        return False
     return not any(SECURITY_ENTITY.search(p.label) for p in parties)
+
+
+# A line that configures encryption or security ("S3 encryption mode: SSE-S3") names where data
+# is protected, not where it goes.
+SECURITY_LINE = re.compile(r"\bencrypt|\bsecurity configurations?\b|\bSSE\b|\bSSE-", re.IGNORECASE)
+
+
+DATA_MOVING: Final = frozenset(
+    {
+        RelationKind.FLOW,
+        RelationKind.LOADS,
+        RelationKind.QUERIES_IN_PLACE,
+        RelationKind.MIGRATION_SOURCE,
+        RelationKind.MIGRATION_TARGET,
+        RelationKind.TRIGGERS,
+        RelationKind.ADJACENT,
+    }
+)

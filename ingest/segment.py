@@ -91,8 +91,9 @@ def continues(piece: Piece, line: Line) -> bool:
     stripped, last = text.strip(), last.rstrip()
     if CONNECTOR_END_RE.search(last) or CONTINUE_START_RE.match(stripped):
         return True
-    # A bullet cut right after a bare number ("at least 3,500") goes on with its unit.
-    if piece.kind == "bullet" and gap == 1 and re.search(r"\s\d[\d,.]*$", last):
+    # A bullet goes on over its wrapped lines until a blank line or the next bullet, even when
+    # the next line opens with a capital or a name ("You can query" / "RDS/Aurora from ...").
+    if piece.kind == "bullet" and gap == 1:
         return True
     if piece.kind == "label":
         return gap == 1

@@ -155,9 +155,13 @@ def summarise(
     unresolved: Mapping[str, int],
 ) -> BuildReport:
     """Counts for the summary table and summary.json."""
-    kinds = Counter(fact.kind for fact in facts)
-    relations = Counter(fact.relation for fact in facts if fact.relation)
-    negative = sum(1 for fact in facts if fact.relation and fact.relation.startswith("not"))
+    kinds = Counter(str(fact.kind) for fact in facts)
+    relations = Counter(
+        f"not {fact.relation}" if fact.negated else str(fact.relation)
+        for fact in facts
+        if fact.relation
+    )
+    negative = sum(1 for fact in facts if fact.negated)
     negative += kinds.get("antiPattern", 0)
     slides = [slide for record in decks for slide in record.slides]
     return BuildReport(

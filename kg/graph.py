@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import BadQuery, NotFound, ReadOnly
+from kg.registry import RELATIONS, RelationKind, registry_triples
 from kg.types import Entity, Fact, Slide
 from ontology.terms import KG, KGI, ONTOLOGY_TTL
 
@@ -45,14 +46,6 @@ SECURITY_CATEGORIES = {
     "auditing": KG.Auditing,
     "authentication": KG.Authentication,
 }
-RELATIONS = {
-    "writesTo": KG.writesTo,
-    "triggers": KG.triggers,
-    "integratesWith": KG.integratesWith,
-    "partOf": KG.partOf,
-    "successorOf": KG.successorOf,
-}
-NEGATED = {"notWritesTo": KG.writesTo, "notIntegratesWith": KG.integratesWith}
 UPDATE_WORDS = re.compile(
     r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s+(DATA|WHERE|SILENT|GRAPH|"
     r"DEFAULT|NAMED|ALL|\{|<|TO)",
@@ -102,6 +95,9 @@ def fact_iri(fact: Fact) -> URIRef:
             fact.attribute,
             fact.value,
             fact.text,
+            # Only non-default new fields join the key, so IRIs of older facts stay stable.
+            *(["negated"] if fact.negated else []),
+            *([fact.header, fact.role, fact.members] if fact.kind == "listing" else []),
         )
     )
     return KGI[f"fact/{hashlib.sha1(key.encode()).hexdigest()[:16]}"]
@@ -118,6 +114,8 @@ def ontology_quads() -> list[Quad]:
     graph = Graph().parse(ONTOLOGY_TTL)
     if UNITS_TTL.exists():
         graph.parse(UNITS_TTL)
+    for triple in registry_triples():
+        graph.add(triple)
     return [(s, p, o, ONTOLOGY_GRAPH) for s, p, o in graph]
 
 
@@ -136,7 +134,14 @@ def entity_quads(gazetteer: Mapping[str, Entity]) -> list[Quad]:
         if entity.part_of:
             quads.append((node, KG.partOf, entity_iri(entity.part_of), g))
         if entity.successor_of:
-            quads.append((node, KG.successorOf, entity_iri(entity.successor_of), g))
+            quads.append(
+                (
+                    node,
+                    RELATIONS[RelationKind.REPLACES].predicate,
+                    entity_iri(entity.successor_of),
+                    g,
+                )
+            )
     return quads
 
 
@@ -186,33 +191,82 @@ def _lines(node: URIRef, fact: Fact, g: URIRef) -> list[Quad]:
 
 
 def _relation_quads(fact: Fact, g: URIRef) -> list[Quad]:
-    """A positive edge, its materialised inverse, and the assertion that states it."""
+    """A positive edge (with its materialised super-properties and flow's inverse) and the
+    assertion that states it; a negated fact is a Negation node and a negative edge only."""
     assert fact.relation is not None and fact.object is not None
+    spec = RELATIONS[fact.relation]
     subject, obj = entity_iri(fact.subject), entity_iri(fact.object)
-    if fact.relation in NEGATED:
-        node = fact_iri(fact)
+    node = fact_iri(fact)
+    provenance = [
+        *_lines(node, fact, g),
+        (node, KG.confidence, _decimal_literal(fact.confidence), g),
+    ]
+    if fact.negated:
+        negated = [(subject, spec.negated, obj, g)] if spec.negated is not None else []
         return [
+            *negated,
             (subject, KG.hasNegation, node, g),
             (node, RDF.type, KG.Negation, g),
             (node, KG.subject, subject, g),
-            (node, KG.negatedProperty, NEGATED[fact.relation], g),
+            (node, KG.negatedProperty, spec.predicate, g),
+            (node, KG.relationKind, Literal(spec.kind.value), g),
             (node, KG.object, obj, g),
-            *_lines(node, fact, g),
+            *provenance,
         ]
-    prop = RELATIONS[fact.relation]
-    quads: list[Quad] = [(subject, prop, obj, g)]
-    if fact.relation == "writesTo":
-        quads.append((obj, KG.readsFrom, subject, g))
-    if fact.relation == "integratesWith":
-        quads.append((obj, KG.integratesWith, subject, g))
-    node = fact_iri(fact)
+    quads: list[Quad] = [(subject, p, obj, g) for p in edge_properties(fact.relation)]
+    if spec.inverse is not None and fact.relation is RelationKind.FLOW:
+        quads.append((obj, spec.inverse, subject, g))
+    if not spec.directed:
+        quads.append((obj, spec.predicate, subject, g))
     quads += [
         (node, RDF.type, KG.Assertion, g),
         (node, KG.subject, subject, g),
-        (node, KG.predicate, prop, g),
+        (node, KG.predicate, spec.predicate, g),
         (node, KG.object, obj, g),
+        *provenance,
+    ]
+    return quads
+
+
+def edge_properties(kind: RelationKind) -> list[URIRef]:
+    """A kind's predicate and every property above it, so plain triple patterns on a parent
+    (`?s kg:writesTo ?o`) also see refined edges without inference."""
+    spec = RELATIONS[kind]
+    found = [spec.predicate]
+    above = [*spec.also]
+    if spec.refines is not None:
+        above.append(spec.refines)
+    elif spec.parent is not None:
+        found += edge_properties(spec.parent)
+    return list(dict.fromkeys(found + above))
+
+
+def _decimal_literal(value: float) -> Literal:
+    """A number as an xsd:decimal literal."""
+    return Literal(decimal_of(value), datatype=XSD.decimal)
+
+
+def _listing_quads(fact: Fact, g: URIRef) -> list[Quad]:
+    """A slide list: header, role, subject and its members in order, with provenance."""
+    subject, node = entity_iri(fact.subject), fact_iri(fact)
+    quads: list[Quad] = [
+        (subject, KG.hasListing, node, g),
+        (node, RDF.type, KG.Listing, g),
+        (node, KG.subject, subject, g),
+        (node, KG.header, Literal(fact.header), g),
+        (node, KG.role, Literal(fact.role), g),
         *_lines(node, fact, g),
     ]
+    for position, member in enumerate(fact.members, 1):
+        item = URIRef(f"{node}/item/{position}")
+        quads += [
+            (node, KG.listItem, item, g),
+            (item, RDF.type, KG.ListItem, g),
+            (item, KG.position, Literal(position), g),
+            (item, KG.memberText, Literal(member.text), g),
+        ]
+        if member.entity:
+            quads.append((item, KG.member, entity_iri(member.entity), g))
     return quads
 
 
@@ -229,6 +283,8 @@ def fact_quads(fact: Fact, units: Mapping[str, URIRef]) -> list[Quad]:
     node = fact_iri(fact)
     if fact.kind == "relation":
         return _relation_quads(fact, g)
+    if fact.kind == "listing":
+        return _listing_quads(fact, g)
     if fact.kind == "mention":
         return [(g, KG.mentions, subject, g)]
     if fact.kind == "about":

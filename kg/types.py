@@ -5,28 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kg.registry import FactKind as FactKind
+from kg.registry import RelationKind as RelationKind
+
 SegmentKind = Literal["title", "bullet", "text", "label", "code", "link"]
 
-# Relations between two entities; "not_*" kinds are explicit negations stated by a slide.
-RelationKind = Literal[
-    "writesTo",
-    "triggers",
-    "integratesWith",
-    "partOf",
-    "successorOf",
-    "notWritesTo",
-    "notIntegratesWith",
-]
-FactKind = Literal[
-    "relation",
-    "limit",
-    "security",
-    "attribute",
-    "description",
-    "antiPattern",
-    "mention",
-    "about",
-]
+# Relation and fact kinds are closed enums of the relation registry (kg/registry.py).
 SecurityCategory = Literal[
     "encryptionAtRest",
     "encryptionInTransit",
@@ -84,6 +68,14 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class ListMember:
+    """One member of a slide list, in order: its text and the entity it names, if any."""
+
+    text: str
+    entity: str = ""
+
+
+@dataclass(frozen=True)
 class Fact:
     """One statement extracted from a slide, with its provenance."""
 
@@ -100,6 +92,11 @@ class Fact:
     security: SecurityCategory | None = None
     attribute: str = ""
     value: str = ""
+    negated: bool = False
+    confidence: float = 1.0
+    header: str = ""
+    role: str = ""
+    members: tuple[ListMember, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class KG(DefinedNamespace):
     Entity: URIRef
     Feature: URIRef
     Limit: URIRef
+    ListItem: URIRef
+    Listing: URIRef
     Negation: URIRef
     NetworkIsolation: URIRef
     SecurityCategory: URIRef
@@ -46,30 +48,39 @@ class KG(DefinedNamespace):
     attributeName: URIRef
     attributeValue: URIRef
     category: URIRef
+    confidence: URIRef
     description: URIRef
     dimension: URIRef
     entityType: URIRef
     factor: URIRef
     fileName: URIRef
+    header: URIRef
     hasAntiPattern: URIRef
     hasAttribute: URIRef
     hasLimit: URIRef
+    hasListing: URIRef
     hasNegation: URIRef
     hasSecurityFeature: URIRef
     inDomain: URIRef
     integratesWith: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    listItem: URIRef
     mechanism: URIRef
+    member: URIRef
+    memberText: URIRef
     mentions: URIRef
     negatedProperty: URIRef
     object: URIRef
     page: URIRef
+    position: URIRef
     partOf: URIRef
     predicate: URIRef
     qualifier: URIRef
     quantity: URIRef
     readsFrom: URIRef
+    relationKind: URIRef
+    role: URIRef
     sha256: URIRef
     slideNumber: URIRef
     subject: URIRef

@@ -9,11 +9,20 @@ import pytest
 from rdflib import RDFS, Graph
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.graph import QUERY_DIR
+from kg.graph import ONTOLOGY_GRAPH, QUERY_DIR, ontology_quads
 from kg.settings import PROJECT_ROOT, Settings
-from ontology.terms import KG, ONTOLOGY_TTL
+from ontology.terms import KG
 
 CODE_DIRS = ("kg", "ingest", "api", "kgqa", "ontology")
+
+
+def vocabulary() -> Graph:
+    """kg.ttl, units and the relation properties the registry declares: the ontology graph."""
+    graph = Graph()
+    for s, p, o, g in ontology_quads():
+        assert g == ONTOLOGY_GRAPH
+        graph.add((s, p, o))
+    return graph
 
 
 def code_files() -> list[Path]:
@@ -22,7 +31,7 @@ def code_files() -> list[Path]:
 
 
 def test_guards_every_kg_term_in_code_is_in_the_ontology() -> None:
-    graph = Graph().parse(ONTOLOGY_TTL)
+    graph = vocabulary()
     defined = {str(s).split("#")[1] for s in graph.subjects() if str(s).startswith(str(KG))}
     used = {m for p in code_files() for m in re.findall(r"\bKG\.(\w+)", p.read_text())}
     assert used, "no KG terms found in code: the guard would pass vacuously"
@@ -30,7 +39,7 @@ def test_guards_every_kg_term_in_code_is_in_the_ontology() -> None:
 
 
 def test_guards_every_kg_term_in_queries_is_in_the_ontology() -> None:
-    graph = Graph().parse(ONTOLOGY_TTL)
+    graph = vocabulary()
     defined = {str(s).split("#")[1] for s in graph.subjects() if str(s).startswith(str(KG))}
     used = {m for p in QUERY_DIR.glob("*.rq") for m in re.findall(r"\bkg:(\w+)", p.read_text())}
     assert used - defined == set()
@@ -43,7 +52,7 @@ def test_guards_every_query_file_parses(path: Path) -> None:
 
 
 def test_guards_every_class_and_property_is_documented() -> None:
-    graph = Graph().parse(ONTOLOGY_TTL)
+    graph = vocabulary()
     terms = {s for s in graph.subjects() if str(s).startswith(str(KG))}
     undocumented = [
         str(t)

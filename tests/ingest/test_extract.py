@@ -7,30 +7,14 @@ from collections.abc import Callable
 import pytest
 
 from ingest.extract import extract_facts
-from ingest.nlp import find_mentions, make_nlp
 from ingest.relations import Span
 from ingest.segment import segment_slide
-from kg.gazetteer import load_gazetteer
 from kg.types import Entity, Fact, Slide
-from ontology.terms import GAZETTEER
 
 KDF = "kinesis-data-firehose"
 KDS = "kinesis-data-streams"
 
 Extract = Callable[..., list[Fact]]
-
-
-@pytest.fixture(scope="module")
-def gazetteer() -> dict[str, Entity]:
-    """The curated gazetteer, loaded once."""
-    return load_gazetteer(GAZETTEER)
-
-
-@pytest.fixture(scope="module")
-def find(gazetteer: dict[str, Entity]) -> Callable[[str], list[Span]]:
-    """The real spaCy mention finder over the curated gazetteer."""
-    nlp = make_nlp(gazetteer)
-    return lambda text: find_mentions(nlp(text))
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +31,11 @@ def extract(find: Callable[[str], list[Span]], gazetteer: dict[str, Entity]) -> 
 
 def relations(facts: list[Fact]) -> set[tuple[str, str | None, str | None]]:
     """(subject, relation, object) of every relation fact."""
-    return {(f.subject, f.relation, f.object) for f in facts if f.kind == "relation"}
+    return {
+        (f.subject, f"not {f.relation}" if f.negated else str(f.relation), f.object)
+        for f in facts
+        if f.kind == "relation"
+    }
 
 
 def of_kind(facts: list[Fact], kind: str) -> set[tuple[str, str | None]]:
@@ -65,7 +53,7 @@ def attributes(facts: list[Fact]) -> set[tuple[str, str, str]]:
 
 def test_extract_load_into_slash_list_writes_to_each(extract: Extract) -> None:
     facts = extract("Kinesis Data Firehose", ["• Load data into Redshift / OpenSearch"])
-    assert relations(facts) == {(KDF, "writesTo", "redshift"), (KDF, "writesTo", "opensearch")}
+    assert relations(facts) == {(KDF, "flow", "redshift"), (KDF, "flow", "opensearch")}
 
 
 def test_extract_relation_keeps_line_provenance(extract: Extract) -> None:
@@ -81,30 +69,30 @@ def test_extract_write_data_to_parent_applies_to_children(extract: Extract) -> N
         ["• Write data to:", "• Amazon S3", "• Amazon Redshift", "• Splunk"],
     )
     assert relations(facts) == {
-        (KDF, "writesTo", "s3"),
-        (KDF, "writesTo", "redshift"),
-        (KDF, "writesTo", "splunk"),
+        (KDF, "flow", "s3"),
+        (KDF, "flow", "redshift"),
+        (KDF, "flow", "splunk"),
     }
 
 
 def test_extract_sources_header_children_write_to_subject(extract: Extract) -> None:
     facts = extract("Amazon Redshift", ["• SOURCES:", "• Amazon S3", "• Kinesis Data Streams"])
-    assert relations(facts) == {("s3", "writesTo", "redshift"), (KDS, "writesTo", "redshift")}
+    assert relations(facts) == {("s3", "flow", "redshift"), (KDS, "flow", "redshift")}
 
 
 def test_extract_from_list_is_inbound(extract: Extract) -> None:
     facts = extract("AWS Glue", ["• From S3, EMR"])
-    assert relations(facts) == {("s3", "writesTo", "glue"), ("emr", "writesTo", "glue")}
+    assert relations(facts) == {("s3", "flow", "glue"), ("emr", "flow", "glue")}
 
 
 def test_extract_arrow_writes_left_to_right(extract: Extract) -> None:
     facts = extract("Putting it together", ["• Kinesis Data Streams -> Lambda"])
-    assert relations(facts) == {(KDS, "writesTo", "lambda")}
+    assert relations(facts) == {(KDS, "flow", "lambda")}
 
 
 def test_extract_arrow_chain_yields_every_hop(extract: Extract) -> None:
     facts = extract("Putting it together", ["• Kinesis Data Streams -> Lambda -> Amazon S3"])
-    assert relations(facts) == {(KDS, "writesTo", "lambda"), ("lambda", "writesTo", "s3")}
+    assert relations(facts) == {(KDS, "flow", "lambda"), ("lambda", "flow", "s3")}
 
 
 def test_extract_dangling_cue_takes_following_bullets(extract: Extract) -> None:
@@ -112,14 +100,14 @@ def test_extract_dangling_cue_takes_following_bullets(extract: Extract) -> None:
         "Kinesis Data Firehose",
         ["• Firehose can stream the logs into", "", "• Amazon S3", "", "• Splunk"],
     )
-    assert relations(facts) == {(KDF, "writesTo", "s3"), (KDF, "writesTo", "splunk")}
+    assert relations(facts) == {(KDF, "flow", "s3"), (KDF, "flow", "splunk")}
 
 
 def test_extract_carried_subject_used_when_the_slide_names_it(extract: Extract) -> None:
     facts = extract(
         "Buffer sizing", ["• Writes to Amazon S3", "• Firehose buffers records"], carried=KDF
     )
-    assert relations(facts) == {(KDF, "writesTo", "s3")}
+    assert relations(facts) == {(KDF, "flow", "s3")}
     assert of_kind(facts, "about") == {(KDF, None)}
 
 
@@ -138,7 +126,7 @@ def test_extract_entity_header_switches_subject(extract: Extract) -> None:
         "Collection overview",
         ["• Kinesis Data Firehose:", "• Writes to Amazon S3", "• Fully managed"],
     )
-    assert relations(facts) == {(KDF, "writesTo", "s3")}
+    assert relations(facts) == {(KDF, "flow", "s3")}
     assert attributes(facts) == {(KDF, "managed", "fully managed")}
 
 
@@ -155,7 +143,7 @@ def test_extract_bare_entity_bullet_switches_subject(extract: Extract) -> None:
             "• Writes to Amazon S3",
         ],
     )
-    assert relations(facts) == {("sqs", "writesTo", "lambda"), (KDF, "writesTo", "s3")}
+    assert relations(facts) == {("sqs", "flow", "lambda"), (KDF, "flow", "s3")}
 
 
 def test_extract_two_entity_title_shifts_topic(extract: Extract) -> None:
@@ -169,7 +157,7 @@ def test_extract_two_entity_title_shifts_topic(extract: Extract) -> None:
             "• Can write results to DynamoDB",
         ],
     )
-    assert relations(facts) == {("lambda", "writesTo", "dynamodb")}
+    assert relations(facts) == {("lambda", "flow", "dynamodb")}
     assert attributes(facts) == {
         (KDS, "latency", "real time"),
         ("lambda", "serverless", "serverless"),
@@ -181,16 +169,19 @@ def test_extract_two_entity_title_shifts_topic(extract: Extract) -> None:
 
 def test_extract_role_cue_makes_title_entity_the_writer(extract: Extract) -> None:
     facts = extract("Kinesis Data Firehose", ["• Splunk can be a destination"])
-    assert relations(facts) == {(KDF, "writesTo", "splunk")}
+    assert relations(facts) == {(KDF, "flow", "splunk")}
 
 
 def test_extract_head_concept_list_names_the_concept_not_the_examples(extract: Extract) -> None:
     facts = extract(
         "AWS DMS", ["• Sources:", "• On-premises databases: Oracle, MySQL", "• Amazon S3"]
     )
+    # On a migration service's slide its sources are migration sources; the data still flows.
     assert relations(facts) == {
-        ("on-premises-database", "writesTo", "dms"),
-        ("s3", "writesTo", "dms"),
+        ("dms", "migrationSource", "on-premises-database"),
+        ("dms", "migrationSource", "s3"),
+        ("on-premises-database", "flow", "dms"),
+        ("s3", "flow", "dms"),
     }
 
 
@@ -207,18 +198,18 @@ def test_extract_diagram_captions_group_labels(extract: Extract) -> None:
     lines = [line for label in labels for line in (label, "")]
     facts = extract("Kinesis Data Firehose Diagram", lines)
     assert relations(facts) == {
-        ("kinesis-agent", "writesTo", KDF),
-        ("aws-sdk", "writesTo", KDF),
-        (KDF, "writesTo", "s3"),
-        (KDF, "writesTo", "redshift"),
-        (KDF, "writesTo", "splunk"),
+        ("kinesis-agent", "flow", KDF),
+        ("aws-sdk", "flow", KDF),
+        (KDF, "flow", "s3"),
+        (KDF, "flow", "redshift"),
+        (KDF, "flow", "splunk"),
     }
 
 
 def test_extract_diagram_subject_label_closes_the_group(extract: Extract) -> None:
     lines = ["AWS Destinations", "", "Amazon S3", "", "Kinesis Data Firehose", "", "Splunk"]
     facts = extract("Kinesis Data Firehose Diagram", lines)
-    assert relations(facts) == {(KDF, "writesTo", "s3")}
+    assert relations(facts) == {(KDF, "flow", "s3")}
 
 
 # ----------------------------------------------------------------- negations
@@ -226,32 +217,32 @@ def test_extract_diagram_subject_label_closes_the_group(extract: Extract) -> Non
 
 def test_extract_negation_yields_only_negative_relation(extract: Extract) -> None:
     facts = extract("Kinesis Data Firehose", ["• Firehose does not write to DynamoDB"])
-    assert relations(facts) == {(KDF, "notWritesTo", "dynamodb")}
+    assert relations(facts) == {(KDF, "not flow", "dynamodb")}
 
 
 def test_extract_do_not_read_from_has_no_positive_edge(extract: Extract) -> None:
     facts = extract("Kinesis Data Firehose", ["• Spark / KCL do not read from KDF"])
     found = relations(facts)
-    assert (KDF, "notWritesTo", "spark") in found
-    assert not {r for r in found if r[1] == "writesTo"}
+    assert (KDF, "not flow", "spark") in found
+    assert not {r for r in found if r[1] == "flow"}
 
 
 def test_extract_do_not_read_from_negates_every_listed_reader(extract: Extract) -> None:
     facts = extract("Kinesis Data Firehose", ["• Spark / KCL do not read from KDF"])
     assert relations(facts) == {
-        (KDF, "notWritesTo", "spark"),
-        (KDF, "notWritesTo", "kinesis-client-library"),
+        (KDF, "not flow", "spark"),
+        (KDF, "not flow", "kinesis-client-library"),
     }
 
 
 def test_extract_other_way_around_negates_the_reverse(extract: Extract) -> None:
     facts = extract("Amazon Redshift", ["• Redshift writes to S3 but not the other way around"])
-    assert ("s3", "notWritesTo", "redshift") in relations(facts)
+    assert ("s3", "not flow", "redshift") in relations(facts)
 
 
 def test_extract_other_way_around_keeps_the_stated_direction(extract: Extract) -> None:
     facts = extract("Amazon Redshift", ["• Redshift writes to S3 but not the other way around"])
-    assert relations(facts) == {("redshift", "writesTo", "s3"), ("s3", "notWritesTo", "redshift")}
+    assert relations(facts) == {("redshift", "flow", "s3"), ("s3", "not flow", "redshift")}
 
 
 def test_extract_read_from_other_way_around(extract: Extract) -> None:
@@ -259,8 +250,8 @@ def test_extract_read_from_other_way_around(extract: Extract) -> None:
         "Amazon Redshift", ["• Redshift can read from Aurora, but not the other way around"]
     )
     assert relations(facts) == {
-        ("aurora", "writesTo", "redshift"),
-        ("redshift", "notWritesTo", "aurora"),
+        ("aurora", "flow", "redshift"),
+        ("redshift", "not flow", "aurora"),
     }
 
 
@@ -281,7 +272,11 @@ def test_extract_anti_pattern_slide_with_alternatives(extract: Extract) -> None:
     anti = sorted((f.line_start, f.subject, f.object) for f in facts if f.kind == "antiPattern")
     # The advice bullets name the alternative of the anti-pattern above them, not new ones.
     assert anti == [(2, "lambda", "ec2"), (5, "lambda", "dynamodb")]
-    assert relations(facts) == set()
+    # Each redirect is an alternative to the subject; nothing else on the slide is a relation.
+    assert relations(facts) == {
+        ("ec2", "alternative", "lambda"),
+        ("dynamodb", "alternative", "lambda"),
+    }
 
 
 def test_extract_no_longer_anti_pattern_title_is_not_one(extract: Extract) -> None:
@@ -373,7 +368,7 @@ def test_extract_formats_are_attributes_not_partners(extract: Extract) -> None:
             "• Compresses with GZIP",
         ],
     )
-    assert relations(facts) == {(KDF, "writesTo", "s3")}
+    assert relations(facts) == {(KDF, "flow", "s3")}
     assert attributes(facts) == {
         (KDF, "format", "json"),
         (KDF, "format", "parquet"),
@@ -421,7 +416,7 @@ def test_extract_feature_list_item_does_not_capture_later_bullets(extract: Extra
             "• Auto replication from Aurora -> Redshift",
         ],
     )
-    assert relations(facts) == {("aurora", "writesTo", "redshift")}
+    assert relations(facts) == {("aurora", "flow", "redshift")}
 
 
 def test_extract_caption_word_inside_entity_name_is_not_a_caption(extract: Extract) -> None:
@@ -437,7 +432,7 @@ def test_extract_caption_word_inside_entity_name_is_not_a_caption(extract: Extra
     ]
     facts = extract("Kinesis Data Firehose", lines)
     found = relations(facts)
-    assert ("s3", "writesTo", KDF) not in found and ("redshift", "writesTo", KDF) not in found
+    assert ("s3", "flow", KDF) not in found and ("redshift", "flow", KDF) not in found
 
 
 def test_extract_destination_region_header_is_not_a_flow(extract: Extract) -> None:
@@ -457,7 +452,7 @@ def test_extract_conversion_from_format_is_not_a_source(extract: Extract) -> Non
     facts = extract(
         "Kinesis Data Firehose", ["• Data Conversions from JSON to Parquet / ORC (only for S3)"]
     )
-    assert ("s3", "writesTo", KDF) not in relations(facts)
+    assert ("s3", "flow", KDF) not in relations(facts)
 
 
 def test_extract_passive_readers_and_writers(extract: Extract) -> None:
@@ -475,8 +470,84 @@ def test_extract_passive_readers_and_writers(extract: Extract) -> None:
     )
     streams = "dynamodb-streams"
     assert relations(facts) == {
-        (streams, "writesTo", "lambda"),
-        (streams, "writesTo", "kinesis-data-streams"),
-        ("glue", "writesTo", streams),
-        (streams, "writesTo", "opensearch"),
+        (streams, "flow", "lambda"),
+        (streams, "flow", "kinesis-data-streams"),
+        ("glue", "flow", streams),
+        (streams, "flow", "opensearch"),
     }
+
+
+# ----------------------------------------------------------------- issue 9: kinds, scope, lists
+
+
+def test_extract_sub_heading_scopes_its_entity_to_its_own_bullets(extract: Extract) -> None:
+    # A one-entity sub-heading speaks for the bullets under it; the next sub-heading ends it.
+    facts = extract(
+        "Amazon MSK - Monitoring",
+        [
+            "• CloudWatch Metrics",
+            "• Basic monitoring",
+            "• Broker Log Delivery",
+            "• Delivery to Amazon S3",
+        ],
+    )
+    assert ("msk", "flow", "s3") in relations(facts)
+    assert ("cloudwatch", "flow", "s3") not in relations(facts)
+
+
+def test_extract_comparison_slide_takes_no_implicit_subject(extract: Extract) -> None:
+    facts = extract("Kinesis Data Streams vs SQS", ["• Streaming MapReduce", "• KCL with DynamoDB"])
+    assert relations(facts) == {("kinesis-data-streams", "compared", "sqs")}
+
+
+def test_extract_scenario_slide_is_not_mined(extract: Extract) -> None:
+    facts = extract("Requirement 2:", ["• Load data from Amazon S3 into Amazon Redshift"])
+    assert relations(facts) == set()
+
+
+def test_extract_migration_from_a_to_b_keeps_direction(extract: Extract) -> None:
+    facts = extract("AWS DMS", ["• Migrating from Amazon RDS to Amazon Redshift"])
+    assert {("dms", "migrationSource", "rds"), ("dms", "migrationTarget", "redshift")} <= (
+        relations(facts)
+    )
+    assert ("redshift", "flow", "rds") not in relations(facts)
+
+
+def test_extract_query_in_place_is_not_a_write(extract: Extract) -> None:
+    facts = extract("Amazon Athena", ["• Query data in place in Amazon S3"])
+    assert relations(facts) == {("athena", "queriesInPlace", "s3")}
+
+
+def test_extract_security_configuration_line_is_not_a_flow(extract: Extract) -> None:
+    facts = extract("AWS Glue", ["• Data written by Glue - S3 encryption mode: SSE-S3 or SSE-KMS"])
+    assert not [r for r in relations(facts) if r[1] == "flow"]
+
+
+def test_extract_not_the_other_way_around_negates_the_reverse(extract: Extract) -> None:
+    facts = extract("Redshift", ["• RDS writes to Amazon Redshift, but not the other way around"])
+    assert relations(facts) == {("rds", "flow", "redshift"), ("redshift", "not flow", "rds")}
+
+
+def test_extract_catalog_use_is_refined_from_a_use(extract: Extract) -> None:
+    facts = extract("Amazon Athena", ["• Athena uses the Glue Data Catalog"])
+    assert relations(facts) == {("athena", "catalog", "glue-data-catalog")}
+
+
+def test_extract_header_list_is_a_listing_with_members_in_order(extract: Extract) -> None:
+    facts = extract(
+        "Kinesis Data Streams",
+        ["• Consumers:", "• AWS Lambda", "• Kinesis Data Firehose", "• your own app"],
+    )
+    [listing] = [f for f in facts if f.kind == "listing"]
+    assert (listing.subject, listing.role, listing.header) == (KDS, "consumers", "Consumers:")
+    assert [(m.entity, m.text) for m in listing.members] == [
+        ("lambda", "AWS Lambda"),
+        (KDF, "Kinesis Data Firehose"),
+        ("", "your own app"),
+    ]
+    assert {(KDS, "flow", "lambda"), (KDS, "flow", KDF)} <= relations(facts)
+
+
+def test_extract_wrapped_bullet_joins_a_line_that_opens_with_a_name(extract: Extract) -> None:
+    facts = extract("Amazon Aurora", ["• Continuous backup to", "Amazon S3"])
+    assert relations(facts) == {("aurora", "flow", "s3")}

@@ -103,7 +103,7 @@ def test_pipeline_pdf_with_text_layer_gives_one_slide_per_page(tmp_path: Path) -
     relations = {
         (f.subject, f.relation, f.object, f.slide) for f in extraction.facts if f.kind == "relation"
     }
-    assert relations == {("kinesis-data-firehose", "writesTo", "s3", 2)}
+    assert relations == {("kinesis-data-firehose", "flow", "s3", 2)}
 
 
 def test_pipeline_good_deck_survives_a_bad_one(tmp_path: Path) -> None:
@@ -191,8 +191,8 @@ def test_pipeline_real_deck(deck_store: tuple[ox.Store, dict[str, object]]) -> N
     assert abs(int(summary["slides"]) - 517) <= 10  # type: ignore[call-overload]
     assert summary["shacl_conforms"] is True
     relations: dict[str, int] = summary["relations_by_kind"]  # type: ignore[assignment]
-    assert 150 <= relations["writesTo"] <= 1500
-    assert 1 <= relations.get("notWritesTo", 0) <= 100
+    assert 150 <= relations["flow"] <= 1500
+    assert 1 <= relations.get("not flow", 0) <= 100
     facts: dict[str, int] = summary["facts_by_kind"]  # type: ignore[assignment]
     assert 100 <= facts["limit"] <= 1500 and 100 <= facts["security"] <= 1500
 

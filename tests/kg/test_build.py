@@ -100,7 +100,7 @@ def test_build_summary_json(tiny: tuple[Path, Extraction]) -> None:
     assert (summary["slides"], summary["text_slides"], summary["vectors"]) == (4, 4, 0)
     assert summary["shacl_conforms"] is True
     assert summary["model"] == MODEL
-    assert summary["relations_by_kind"] == {"notWritesTo": 1, "writesTo": 2}
+    assert summary["relations_by_kind"] == {"alternative": 1, "flow": 2, "not flow": 1}
     # One negated relation plus one anti-pattern.
     assert summary["negative_facts"] == 2
     assert {
@@ -111,7 +111,7 @@ def test_build_summary_json(tiny: tuple[Path, Extraction]) -> None:
         "antiPattern": 1,
         "attribute": 2,
         "limit": 1,
-        "relation": 3,
+        "relation": 4,
         "security": 1,
     }
     assert summary["decks"] == [

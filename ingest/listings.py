@@ -1,0 +1,179 @@
+"""Slide lists as facts: a header with its children, an inline "Header: a, b, c" list, or a
+slide whose title names a role ("Kinesis Data Firehose Destinations")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Final
+
+from ingest.relations import Located, make_fact
+from kg.types import Fact, FactKind, ListMember, Segment, Slide
+
+
+class ListRole(StrEnum):
+    """What the members of a list are to its subject."""
+
+    PRODUCERS = "producers"
+    CONSUMERS = "consumers"
+    SOURCES = "sources"
+    DATA_SOURCES = "dataSources"
+    EVENT_SOURCES = "eventSources"
+    TARGETS = "targets"
+    DESTINATIONS = "destinations"
+    INTEGRATIONS = "integrations"
+    MONITORING = "monitoring"
+    MEMBERS = "members"
+
+
+# Header words that name a role, most specific first ("Data sources" before "Sources").
+ROLE_WORDS: Final = (
+    (ListRole.DATA_SOURCES, re.compile(r"\bdata\s+sources?\b", re.IGNORECASE)),
+    (ListRole.EVENT_SOURCES, re.compile(r"\bevent\s+sources?\b", re.IGNORECASE)),
+    (ListRole.PRODUCERS, re.compile(r"\bproducers?\b", re.IGNORECASE)),
+    (ListRole.CONSUMERS, re.compile(r"\bconsumers?\b", re.IGNORECASE)),
+    (ListRole.SOURCES, re.compile(r"\bsources?\b|\binputs?\b", re.IGNORECASE)),
+    (ListRole.DESTINATIONS, re.compile(r"\bdestinations?\b|\bsinks?\b", re.IGNORECASE)),
+    (ListRole.TARGETS, re.compile(r"\btargets?\b|\boutputs?\b", re.IGNORECASE)),
+    (ListRole.INTEGRATIONS, re.compile(r"\bintegrations?\b|\bintegrates?\b", re.IGNORECASE)),
+    (ListRole.MONITORING, re.compile(r"\bmonitoring\b|\blogging\b|\bauditing\b", re.IGNORECASE)),
+)
+INLINE_LIST = re.compile(r"^\s*([^:]{2,60}):\s*(.+)$")
+LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
+# An inline list needs at least this many members to be a list rather than a label and a value.
+MIN_INLINE_MEMBERS = 2
+# A member longer than this is a sentence, not a list value.
+MAX_MEMBER_WORDS = 8
+
+
+ROLE_TAIL = re.compile(r"[\s:()…,.]*$")
+
+
+def role_of(header: str) -> ListRole:
+    """The role a header ends with ("Kinesis consumers:"), or MEMBERS when it names none
+    ("Consumer retries happen when ..." is not a list of consumers)."""
+    text = ROLE_TAIL.sub("", header)
+    return next(
+        (
+            role
+            for role, pattern in ROLE_WORDS
+            if any(m.end() == len(text) for m in pattern.finditer(text))
+        ),
+        ListRole.MEMBERS,
+    )
+
+
+def members_of(item: Located) -> list[ListMember]:
+    """The members one list line gives: each entity it names, else its text as a plain value."""
+    text = item.segment.text.strip(" •,")
+    if item.entities:
+        return [ListMember(text[a:b], e) for e, a, b in dedupe_spans(item)]
+    return [ListMember(text)] if text and len(text.split()) <= MAX_MEMBER_WORDS else []
+
+
+def dedupe_spans(item: Located) -> list[tuple[str, int, int]]:
+    """Entity spans of a segment, each entity once, in order."""
+    seen: set[str] = set()
+    out = []
+    for entity, start, end in item.spans:
+        if entity not in seen:
+            seen.add(entity)
+            out.append((entity, start, end))
+    return out
+
+
+def inline_members(item: Located) -> tuple[str, list[ListMember]] | None:
+    """ "Managed: Lambda, Firehose, Kinesis Data Analytics" -> header and members."""
+    match = INLINE_LIST.match(item.segment.text)
+    if match is None:
+        return None
+    header, body = match.group(1), match.group(2)
+    offset = match.start(2)
+    members: list[ListMember] = []
+    position = 0
+    for piece in LIST_SPLIT.split(body):
+        start = body.find(piece, position)
+        position = start + len(piece)
+        piece = piece.strip(" .…()")
+        if not piece:
+            continue
+        entities = [e for e, a, b in item.spans if offset + start <= a < offset + position]
+        if len(piece.split()) > MAX_MEMBER_WORDS:
+            return None
+        members.append(ListMember(piece, entities[0] if entities else ""))
+    if len(members) < MIN_INLINE_MEMBERS or not any(m.entity for m in members):
+        return None
+    return header, members
+
+
+def listing_fact(
+    slide: Slide, segments: Sequence[Segment], subject: str, header: str, members: list[ListMember]
+) -> Fact:
+    """A listing fact with the lines of its header and members (each once, the subject left out)."""
+    members = list({(m.entity or m.text): m for m in members if m.entity != subject}.values())
+    first, last = segments[0], segments[-1]
+    span = Segment(
+        first.deck,
+        first.slide,
+        first.kind,
+        header,
+        first.line_start,
+        max(last.line_end, first.line_end),
+    )
+    return make_fact(
+        slide,
+        span,
+        kind=FactKind.LISTING,
+        subject=subject,
+        header=header,
+        role=role_of(header).value,
+        members=tuple(members),
+    )
+
+
+def header_listings(
+    slide: Slide, items: Sequence[Located], subjects: Sequence[str | None]
+) -> list[Fact]:
+    """A parent bullet and its children, and inline "Header: a, b" lists, as listing facts."""
+    facts: list[Fact] = []
+    for n, item in enumerate(items):
+        subject = subjects[n]
+        if subject is None or item.segment.kind != "bullet":
+            continue
+        text = item.segment.text.rstrip()
+        if text.endswith(":"):
+            children = [c for c in items[n + 1 :] if c.segment.parent == item.segment.text]
+            members = [m for child in children for m in members_of(child)]
+            if [m for m in members if m.entity != subject]:
+                segments = [item.segment] + [c.segment for c in children]
+                facts.append(listing_fact(slide, segments, subject, text, members))
+            continue
+        inline = inline_members(item)
+        if inline is not None and any(m.entity != subject for m in inline[1]):
+            facts.append(listing_fact(slide, [item.segment], subject, inline[0], inline[1]))
+    return facts
+
+
+def roles_named(title: Located) -> list[ListRole]:
+    """The roles a title names outside entity names ("Producer" in "Kinesis Producer Library"
+    is a name, not a role)."""
+    text = title.segment.text
+    for _, start, end in sorted(title.spans, key=lambda span: -span[1]):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return [role for role, pattern in ROLE_WORDS if pattern.search(text)]
+
+
+def title_listing(
+    slide: Slide, title: Located, items: Sequence[Located], subject: str | None
+) -> list[Fact]:
+    """A slide whose title names one role lists its members in its bullets and labels."""
+    roles = roles_named(title)
+    # "Sources and Targets" names two roles: its members cannot be told apart by the title.
+    if subject is None or len(roles) != 1:
+        return []
+    body = [i for i in items if i.segment.kind in ("bullet", "label") and not i.segment.parent]
+    members = [m for item in body for m in members_of(item) if m.entity != subject]
+    if not members or not any(m.entity for m in members):
+        return []
+    return [listing_fact(slide, [i.segment for i in body], subject, slide.title, members)]

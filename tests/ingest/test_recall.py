@@ -1,0 +1,123 @@
+"""Recall of relation statements on 60 seeded slides of the real deck, and the precision audit.
+
+tests/data/recall-sample.jsonl lists, by hand, the relation statements the text of 60 slides makes
+(slides drawn with random.Random(9) from the deck's content slides); tests/data/fact-audit.jsonl
+holds 100 seeded facts of the graph judged against their slides. Run with `-s` to see the tables.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Extraction, extract_decks
+from ingest.slides import read_deck
+from kg.registry import RELATIONS, RelationKind
+from kg.settings import SHARED_DECK
+from kg.types import Entity, Fact
+
+DATA = Path(__file__).parent.parent / "data"
+SAMPLE = DATA / "recall-sample.jsonl"
+AUDIT = DATA / "fact-audit.jsonl"
+SEED = 9
+SLIDES = 60
+# The issue's table reports kinds at this grain: refinements count for their family.
+FAMILY = {
+    RelationKind.LOADS: RelationKind.FLOW,
+    RelationKind.QUERIES_IN_PLACE: RelationKind.FLOW,
+    RelationKind.MIGRATION_SOURCE: RelationKind.MIGRATES,
+    RelationKind.MIGRATION_TARGET: RelationKind.MIGRATES,
+}
+# Floors under the figures measured when written (recall 0.70, precision 0.80): regressions fail.
+RECALL_FLOOR = 0.65
+PRECISION_FLOOR = 0.75
+
+pytestmark = [pytest.mark.slow, pytest.mark.deck]
+
+
+@pytest.fixture(scope="module")
+def extraction(gazetteer: dict[str, Entity]) -> Extraction:
+    """Facts of the real deck; skipped when the deck is absent."""
+    if not SHARED_DECK.exists():
+        pytest.skip(f"the real deck is not at {SHARED_DECK}")
+    return extract_decks([SHARED_DECK], gazetteer)
+
+
+def sampled_slides() -> list[int]:
+    """The 60 slides of the recall sample: seeded draw among content slides."""
+    slides = [
+        s for s in read_deck(SHARED_DECK) if s.body and s.domain not in ("", "Exam Preparation")
+    ]
+    return sorted(random.Random(SEED).sample([s.number for s in slides], SLIDES))
+
+
+def family(kind: RelationKind | None) -> str:
+    """The kind as the recall table reports it."""
+    return str(FAMILY.get(kind, kind)) if kind is not None else ""
+
+
+def same_end(found: str, wanted: str, gazetteer: Mapping[str, Entity]) -> bool:
+    """An end matches itself or, for a part, its parent ("Redshift COPY" for Redshift)."""
+    return found == wanted or gazetteer.get(found, Entity("", "", "")).part_of == wanted
+
+
+def holds(statement: dict[str, object], facts: list[Fact], gazetteer: Mapping[str, Entity]) -> bool:
+    """Whether a fact of the statement's slide, kind and polarity joins its two ends."""
+    kind = RelationKind(str(statement["kind"]))
+    undirected = not RELATIONS[kind].directed
+    for fact in facts:
+        if fact.slide != statement["slide"] or family(fact.relation) != kind.value:
+            continue
+        if fact.negated != statement["negated"] or fact.object is None:
+            continue
+        ends = [(fact.subject, fact.object)] + ([(fact.object, fact.subject)] if undirected else [])
+        if any(
+            same_end(a, str(statement["subject"]), gazetteer)
+            and same_end(b, str(statement["object"]), gazetteer)
+            for a, b in ends
+        ):
+            return True
+    return False
+
+
+def test_recall_sample_is_the_seeded_draw() -> None:
+    if not SHARED_DECK.exists():
+        pytest.skip(f"the real deck is not at {SHARED_DECK}")
+    statements = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
+    assert {s["slide"] for s in statements} <= set(sampled_slides())
+
+
+def test_recall_of_hand_listed_statements(
+    extraction: Extraction, gazetteer: dict[str, Entity]
+) -> None:
+    statements = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
+    relations = [f for f in extraction.facts if f.kind == "relation"]
+    total, found = Counter[str](), Counter[str]()
+    for statement in statements:
+        total[statement["kind"]] += 1
+        found[statement["kind"]] += holds(statement, relations, gazetteer)
+    print("\nkind            found/listed")
+    for kind in sorted(total):
+        print(f"{kind:15} {found[kind]:3}/{total[kind]:3}  {found[kind] / total[kind]:.2f}")
+    overall = sum(found.values()) / sum(total.values())
+    print(f"{'overall':15} {sum(found.values()):3}/{sum(total.values()):3}  {overall:.2f}")
+    assert overall >= RECALL_FLOOR
+
+
+def test_recall_audit_precision() -> None:
+    verdicts = [json.loads(line) for line in AUDIT.read_text().splitlines()]
+    assert len(verdicts) == 100
+    by_kind: dict[str, Counter[str]] = {}
+    for row in verdicts:
+        by_kind.setdefault(row["kind"], Counter())[row["verdict"]] += 1
+    print("\nkind            correct/audited")
+    for kind, counts in sorted(by_kind.items()):
+        print(f"{kind:15} {counts['correct']:3}/{sum(counts.values()):3}")
+    correct = sum(1 for row in verdicts if row["verdict"] == "correct")
+    print(f"{'overall':15} {correct:3}/100")
+    assert correct / 100 >= PRECISION_FLOOR
