@@ -317,7 +317,9 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
             confidence=0.3,
         )
     item = finding.ranked
-    said = quote(kb, store, item.block, members=focus_members(store, item, finding.pid))
+    deciding = store.blocks[store.block_of[finding.pid]]
+    members = focus_members(store, item, finding.pid) if deciding.id == item.block.id else None
+    said = quote(kb, store, deciding, members=members)
     parts = [f"{finding.verdict.capitalize()}.", f"The deck says: {said}"]
     if said not in rest.text:
         parts.append(rest.text)

@@ -13,8 +13,9 @@ from kg.ask.parse import Direction, Intent
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked, rank_blocks
 from kg.ask.text import content_stems
-from kg.graph import entity_iri, rendered_query, run_select
+from kg.graph import entity_iri, id_from_iri, rendered_query, run_select
 from kg.kb import KB
+from kg.registry import RELATIONS, RelationKind, Side
 from ontology.terms import KG
 
 # The fixed queries a flow intent runs: (query file, variable bound to the focus, predicate).
@@ -113,6 +114,25 @@ def side_query(plan: Plan, side: str) -> str:
     return f"{side}: {rest}"
 
 
+def related_rows(
+    kb: KB, kind: RelationKind, focus: str, asked: Side
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Graph rows of a registry relation (and its sub-properties) at the focus entity, keeping the
+    asked end: its subjects ("what uses X") or its objects ("what does X use")."""
+    spec = RELATIONS[kind]
+    bindings: dict[str, Any] = {"entity": entity_iri(focus), "predicate": spec.predicate}
+    rows = run_select(kb.store, kb.book, "related", **bindings)
+    wanted = "in" if asked is Side.SUBJECT else "out"
+    kept = []
+    for row in rows:
+        if spec.directed and row["direction"] != wanted:
+            continue
+        other = id_from_iri(row["other"])
+        entity = kb.entities.get(other)
+        kept.append(row | {"entity": row["other"], "type": entity.type if entity else ""})
+    return kept, [rendered_query(kb.book, "related", **bindings)]
+
+
 def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> Evidence:
     """Retrieve blocks for the question and its clauses; read graph edges for relation plans."""
     named = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
@@ -130,12 +150,14 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
         vectors = kb.embed_queries(texts)
         found = [search(kb, text, vectors[i], entities) for i, text in enumerate(texts)]
         evidence.clauses, evidence.sides = found[: len(clauses)], found[len(clauses) :]
-    if (
-        plan.flow is not None
-        and plan.focus is not None
-        and plan.flow.direction is not Direction.ANY
-    ):
-        evidence.relation_rows, evidence.sparql = relation_rows(kb, plan.flow.intent, plan.focus)
-    elif plan.flow is not None and plan.focus is not None:
-        evidence.relation_rows, evidence.sparql = relation_rows(kb, Intent.INTEGRATIONS, plan.focus)
+    if plan.flow is not None and plan.focus is not None:
+        directed = plan.flow.direction is not Direction.ANY
+        intent = plan.flow.intent if directed else Intent.INTEGRATIONS
+        evidence.relation_rows, evidence.sparql = relation_rows(kb, intent, plan.focus)
+    reading = plan.parsed.reading
+    if not evidence.relation_rows and reading is not None:
+        focus = plan.linked.mentions[reading.focus].entity
+        evidence.relation_rows, evidence.sparql = related_rows(
+            kb, reading.kind, focus, reading.asked
+        )
     return evidence

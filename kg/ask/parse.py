@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from kg.ask.relations import Reading, read_relation
 from kg.linking import Mention
 
 RULES_FILE: Final = Path(__file__).parent.parent / "data" / "question_rules.toml"
@@ -105,6 +106,7 @@ class Parsed:
     qualifiers: tuple[str, ...]
     anaphora: bool
     sides: tuple[str, ...] = ()
+    reading: Reading | None = None
 
 
 @lru_cache(maxsize=1)
@@ -287,4 +289,5 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
         qualifiers=tuple(m.group(1).lower() for m in QUALIFIER_RE.finditer(masked)),
         anaphora=bool(ANAPHORA_RE.search(masked)),
         sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
+        reading=read_relation([mask(text, mentions, i) for i in range(len(mentions))]),
     )

@@ -13,6 +13,8 @@ from kg.types import SourceRef
 
 # The scorer and a reader see the first 600 characters of an answer; quotes stop before that.
 ANSWER_BUDGET: Final = 590
+# A part cut to fit must keep at least this many characters to be worth reading.
+MIN_CUT_PART: Final = 60
 # A source's text shows the quoted block, cut here.
 SOURCE_TEXT_CHARS: Final = 400
 MAX_CHILDREN: Final = 10
@@ -59,20 +61,21 @@ def quote(
 
 
 def fill(parts: Sequence[str], budget: int = ANSWER_BUDGET) -> str:
-    """Join parts in order while they fit the budget; the first always goes in, cut if needed."""
+    """Join parts in order within the budget; a part that does not fit is cut to the room left
+    when that room is worth reading, else left out."""
     out: list[str] = []
     used = 0
     for part in parts:
         if not part:
             continue
-        if not out:
-            out.append(part if len(part) <= budget else part[: budget - 1] + "…")
-            used = len(out[0])
+        room = budget - used - (1 if out else 0)
+        if len(part) <= room:
+            out.append(part)
+        elif room >= MIN_CUT_PART or not out:
+            out.append(part[: max(0, room - 1)].rstrip() + "…")
+        else:
             continue
-        if used + 1 + len(part) > budget:
-            continue
-        out.append(part)
-        used += 1 + len(part)
+        used += len(out[-1]) + (1 if len(out) > 1 else 0)
     return " ".join(out)
 
 
