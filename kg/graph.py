@@ -402,11 +402,11 @@ def load_store(data_dir: Path) -> ox.Store:
 
 @dataclass(frozen=True)
 class QueryIndex:
-    """The rows of one fixed query run once without bindings, grouped by one variable's value."""
+    """The rows of one fixed query run once without bindings, grouped by its variables' values."""
 
     store: ox.Store
-    variable: str
-    rows: dict[str, list[dict[str, Any]]]
+    variables: tuple[str, ...]
+    rows: dict[tuple[str, ...], list[dict[str, Any]]]
 
 
 @dataclass
@@ -452,18 +452,18 @@ def term_value(term: Any) -> Any:
     return term.value
 
 
-def index_query(store: ox.Store, book: QueryBook, name: str, variable: str) -> None:
-    """Run a fixed query once unbound and keep its rows by `variable`, for run_select to serve.
+def index_query(store: ox.Store, book: QueryBook, name: str, *variables: str) -> None:
+    """Run a fixed query once unbound and keep its rows by `variables`, for run_select to serve.
 
-    Only for a read-only store and a query whose rows bound to a value are exactly its unbound
-    rows with that value, in the same order (no FILTER, aggregate or ORDER BY on the variable):
+    Only for a read-only store and a query whose rows bound to values are exactly its unbound
+    rows with those values, in the same order (no FILTER, aggregate or ORDER BY on the variables):
     Oxigraph evaluates a substitution as a filter over the unbound query, so those rows match.
     """
-    grouped: dict[str, list[dict[str, Any]]] = {}
+    grouped: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in run_select(store, book, name):
-        grouped.setdefault(str(row[variable]), []).append(row)
+        grouped.setdefault(tuple(str(row[v]) for v in variables), []).append(row)
     with book.lock:
-        book.indexes[name] = QueryIndex(store, variable, grouped)
+        book.indexes[name] = QueryIndex(store, variables, grouped)
 
 
 def run_select(
@@ -473,10 +473,11 @@ def run_select(
     if name not in book.texts:
         raise NotFound(f"no query named {name!r} in {QUERY_DIR}")
     index = book.indexes.get(name)
-    if index is not None and index.store is store and list(bindings) == [index.variable]:
-        value = bindings[index.variable]
-        if isinstance(value, URIRef):
-            return [dict(row) for row in index.rows.get(str(value), ())]
+    if index is not None and index.store is store and set(bindings) == set(index.variables):
+        values = [bindings[v] for v in index.variables]
+        if all(isinstance(value, URIRef) for value in values):
+            key = tuple(str(value) for value in values)
+            return [dict(row) for row in index.rows.get(key, ())]
     substitutions = {ox.Variable(key): _bind(value) for key, value in bindings.items()}
     results = store.query(book.texts[name], substitutions=substitutions)
     assert isinstance(results, ox.QuerySolutions)

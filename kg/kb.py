@@ -157,7 +157,12 @@ def segments_by_slide(
 # the cores are busy, its OpenMP spin-waits stretch a query to hundreds of milliseconds.
 QUERY_THREADS = 1
 # Per-entity fact queries answering asks once per linked entity: served from tables built at load.
-INDEXED_QUERIES = (("limits_of", "entity"), ("security_of", "entity"), ("attributes_of", "entity"))
+INDEXED_QUERIES = (
+    ("limits_of", ("entity",)),
+    ("security_of", ("entity",)),
+    ("attributes_of", ("entity",)),
+    ("related", ("entity", "predicate")),
+)
 
 
 def slides_by_entity(store: ox.Store, book: QueryBook) -> dict[str, dict[str, int]]:
@@ -190,8 +195,8 @@ def load_kb(
     """Load graph, index and (optionally) the embedding model from data_dir."""
     store = load_store(data_dir)
     book = load_queries()
-    for name, variable in INDEXED_QUERIES:
-        index_query(store, book, name, variable)
+    for name, variables in INDEXED_QUERIES:
+        index_query(store, book, name, *variables)
     parts = {
         id_from_iri(r["entity"]): id_from_iri(r["parent"])
         for r in run_select(store, book, "parts_of")

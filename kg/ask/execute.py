@@ -16,21 +16,19 @@ from kg.ask.text import content_stems
 from kg.graph import entity_iri, id_from_iri, rendered_query, run_select
 from kg.kb import KB
 from kg.registry import RELATIONS, RelationKind, Side
-from ontology.terms import KG
 
-# The fixed queries a flow intent runs: (query file, variable bound to the focus, predicate).
-FLOW_QUERIES: dict[Intent, list[tuple[str, str, Any]]] = {
-    Intent.WRITES_TO: [("sources_of", "target", KG.writesTo)],
-    Intent.SOURCES: [("sources_of", "target", KG.writesTo)],
-    Intent.READS_FROM: [("destinations_of", "source", KG.writesTo)],
-    Intent.DESTINATIONS: [("destinations_of", "source", KG.writesTo)],
-    Intent.TRIGGERED_BY: [("sources_of", "target", KG.triggers)],
-    Intent.TRIGGERS: [("destinations_of", "source", KG.triggers)],
-    Intent.INTEGRATIONS: [
-        ("sources_of", "target", KG.writesTo),
-        ("destinations_of", "source", KG.writesTo),
-    ],
+# What a flow intent looks up around its focus: the relation kind and the focus's end ("in": the
+# focus receives, so its partners are subjects).
+FLOW_LOOKUPS: dict[Intent, tuple[RelationKind, tuple[str, ...]]] = {
+    Intent.WRITES_TO: (RelationKind.FLOW, ("in",)),
+    Intent.SOURCES: (RelationKind.FLOW, ("in",)),
+    Intent.READS_FROM: (RelationKind.FLOW, ("out",)),
+    Intent.DESTINATIONS: (RelationKind.FLOW, ("out",)),
+    Intent.TRIGGERED_BY: (RelationKind.TRIGGERS, ("in",)),
+    Intent.TRIGGERS: (RelationKind.TRIGGERS, ("out",)),
+    Intent.INTEGRATIONS: (RelationKind.FLOW, ("in", "out")),
 }
+FLIP = {"in": "out", "out": "in"}
 
 
 @dataclass
@@ -75,43 +73,56 @@ def search(
     slides, blocks = anchors(kb, entities)
     return rank_blocks(
         index.store,
+        index.scores,
         query_stems=content_stems(text),
         query_vector=vector,
         vectors=kb.vectors,
-        rows_to_passage=index.rows_to_passage,
-        slide_rows=index.slide_rows,
         anchor_slides=slides,
         anchor_blocks=blocks,
     )
 
 
 def relation_rows(kb: KB, intent: Intent, focus: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Graph rows of the flow relation around the focus entity, with the SPARQL run."""
+    """Graph rows of the flow relation around the focus entity and its parts, with the SPARQL."""
+    kind, ends = FLOW_LOOKUPS[intent]
+    spec = RELATIONS[kind]
+    family = [focus, *parts_of(kb, focus)]
     rows: list[dict[str, Any]] = []
     sparql: list[str] = []
-    for query, variable, predicate in FLOW_QUERIES.get(intent, []):
-        bindings: dict[str, Any] = {variable: entity_iri(focus), "predicate": predicate}
-        rows += run_select(kb.store, kb.book, query, **bindings)
-        sparql.append(rendered_query(kb.book, query, **bindings))
+    lookups = [(spec.predicate, ends)]
+    if spec.inverse is not None and spec.inverse != spec.predicate:
+        # X readsFrom Y (or queries Y in place) says Y's data flows into X.
+        lookups.append((spec.inverse, tuple(FLIP[end] for end in ends)))
+    for predicate, wanted in lookups:
+        sparql.append(
+            rendered_query(kb.book, "related", entity=entity_iri(focus), predicate=predicate)
+        )
+        for member in family:
+            bindings: dict[str, Any] = {"entity": entity_iri(member), "predicate": predicate}
+            for row in run_select(kb.store, kb.book, "related", **bindings):
+                other = id_from_iri(row["other"])
+                known = kb.entities.get(other)
+                if row["direction"] not in wanted or known is None or other == focus:
+                    continue
+                rows.append(
+                    row | {"entity": row["other"], "label": known.label, "type": known.type}
+                )
     return rows, sparql
 
 
-def comparison_sides(kb: KB, plan: Plan) -> list[str]:
-    """The compared sides: as the question words them, else its entities' labels."""
-    if plan.parsed.sides:
-        return list(plan.parsed.sides)
-    if plan.intent is Intent.COMPARISON and len(plan.linked.entities) >= 2:
-        return [kb.labels.get(e, e) for e in plan.linked.entities[:3]]
-    return []
-
-
-def side_query(plan: Plan, side: str) -> str:
-    """One compared side with what the question asks about it ("FIFO queues: ordering")."""
-    rest = plan.text
-    for other in plan.parsed.sides:
-        if other != side:
-            rest = rest.replace(other, " ")
-    return f"{side}: {rest}"
+def parts_of(kb: KB, entity: str) -> list[str]:
+    """The entity's parts, and theirs, in the gazetteer's part-of tree."""
+    children: dict[str, list[str]] = {}
+    for part, parent in kb.parts.items():
+        children.setdefault(parent, []).append(part)
+    out: list[str] = []
+    stack = list(children.get(entity, []))
+    while stack:
+        part = stack.pop()
+        if part not in out:
+            out.append(part)
+            stack.extend(children.get(part, []))
+    return out
 
 
 def related_rows(
@@ -131,6 +142,24 @@ def related_rows(
         entity = kb.entities.get(other)
         kept.append(row | {"entity": row["other"], "type": entity.type if entity else ""})
     return kept, [rendered_query(kb.book, "related", **bindings)]
+
+
+def comparison_sides(kb: KB, plan: Plan) -> list[str]:
+    """The compared sides: as the question words them, else its entities' labels."""
+    if plan.parsed.sides:
+        return list(plan.parsed.sides)
+    if plan.intent is Intent.COMPARISON and len(plan.linked.entities) >= 2:
+        return [kb.labels.get(e, e) for e in plan.linked.entities[:3]]
+    return []
+
+
+def side_query(plan: Plan, side: str) -> str:
+    """One compared side with what the question asks about it ("FIFO queues: ordering")."""
+    rest = plan.text
+    for other in plan.parsed.sides:
+        if other != side:
+            rest = rest.replace(other, " ")
+    return f"{side}: {rest}"
 
 
 def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> Evidence:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.ask.figures import Figure
+from kg.ask.matrix import ScoreIndex, build_score_index
 from kg.ask.store import PassageStore, build_store, text_mentions
 from kg.segments import read_segments
 from kg.types import Hit
@@ -24,6 +25,7 @@ class AskIndex:
     slide_about: dict[tuple[str, int], tuple[str, ...]]
     alias_width: int
     limits: dict[tuple[str, int], list[Figure]]
+    scores: ScoreIndex
 
     def block_entities(self, block: int) -> list[str]:
         """Entities a block names, in order, without repeats."""
@@ -43,6 +45,7 @@ def build_ask_index(
 ) -> AskIndex:
     """Read the segments of data_dir and index them for answering."""
     store = build_store(read_segments(data_dir), items, titles)
+    slide_rows = {(i.deck, i.slide): row for row, i in enumerate(items) if i.kind == "slide"}
     passage_entities = [
         text_mentions(passage.text, aliases, width=alias_width) for passage in store.passages
     ]
@@ -53,10 +56,11 @@ def build_ask_index(
     return AskIndex(
         store=store,
         rows_to_passage={p.row: p.id for p in store.passages if p.row >= 0},
-        slide_rows={(i.deck, i.slide): row for row, i in enumerate(items) if i.kind == "slide"},
+        slide_rows=slide_rows,
         passage_entities=passage_entities,
         entity_blocks=entity_blocks,
         slide_about=dict(about),
         alias_width=alias_width,
         limits=dict(limits),
+        scores=build_score_index(store, slide_rows, len(items)),
     )
