@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from kg.ask.index import AskIndex
 from kg.ask.parse import Direction, Intent
-from kg.ask.plan import Plan
+from kg.ask.plan import Plan, entity_stems
 from kg.ask.retrieve import Ranked, rank_blocks
 from kg.ask.text import content_stems
 from kg.graph import entity_iri, id_from_iri, rendered_query, run_select
@@ -66,15 +66,22 @@ def anchors(kb: KB, entities: Sequence[str]) -> tuple[dict[tuple[str, int], int]
 
 
 def search(
-    kb: KB, text: str, vector: np.ndarray[Any, Any] | None, entities: Sequence[str]
+    kb: KB,
+    text: str,
+    vector: np.ndarray[Any, Any] | None,
+    entities: Sequence[str],
+    named: Collection[str] = (),
 ) -> list[Ranked]:
-    """Blocks ranked for a text, anchored on its entities."""
+    """Blocks ranked for a text, anchored on its entities; the words of entity names (`named`)
+    are left to the anchors, which know every alias, instead of matching on their own."""
     index = ask_index(kb)
     slides, blocks = anchors(kb, entities)
+    stems = content_stems(text)
     return rank_blocks(
         index.store,
         index.scores,
-        query_stems=content_stems(text),
+        query_stems=stems,
+        damped=named,
         query_vector=vector,
         vectors=kb.vectors,
         anchor_slides=slides,
@@ -164,9 +171,9 @@ def side_query(plan: Plan, side: str) -> str:
 
 def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> Evidence:
     """Retrieve blocks for the question and its clauses; read graph edges for relation plans."""
-    named = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
+    labels = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
     clauses = [
-        clause if any(m.text in clause for m in plan.linked.mentions) else f"{named}: {clause}"
+        clause if any(m.text in clause for m in plan.linked.mentions) else f"{labels}: {clause}"
         for clause in (plan.parsed.clauses if len(plan.parsed.clauses) > 1 else [])
     ]
     sides = [side_query(plan, side) for side in comparison_sides(kb, plan)]
@@ -174,10 +181,11 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
     if vector is None:
         vector = kb.embed_query(plan.text)
     entities = plan.linked.entities
-    evidence = Evidence(ranked=search(kb, plan.text, vector, entities))
+    name_stems = entity_stems(plan.text, plan.linked)
+    evidence = Evidence(ranked=search(kb, plan.text, vector, entities, name_stems))
     if texts:
         vectors = kb.embed_queries(texts)
-        found = [search(kb, text, vectors[i], entities) for i, text in enumerate(texts)]
+        found = [search(kb, text, vectors[i], entities, name_stems) for i, text in enumerate(texts)]
         evidence.clauses, evidence.sides = found[: len(clauses)], found[len(clauses) :]
     if plan.flow is not None and plan.focus is not None:
         directed = plan.flow.direction is not Direction.ANY

@@ -75,6 +75,9 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
     if setup == final:
         return None
     ranked = search(kb, setup, kb.embed_query(setup), plan.linked.entities)
+    typed = graph_bridge(kb, plan, setup, ranked)
+    if typed is not None:
+        return typed
     named = set(plan.linked.entities) | set(plan.linked.excluded)
     types = bridge_types(setup)
     weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup))}
@@ -112,6 +115,45 @@ SHARE_WEIGHT: Final = 0.3
 HEADER_WEIGHT: Final = 0.5
 TITLE_BONUS: Final = 0.05
 TOPIC_BONUS: Final = 0.03
+
+
+def graph_bridge(kb: KB, plan: Plan, setup: str, ranked: Sequence[Ranked]) -> Hop | None:
+    """The bridge by a typed edge when the setup asks a relation the registry knows ("X is built
+    on another service" -> what X uses): the partner the most slides state, cited on its slide."""
+    from kg.ask.execute import related_rows
+    from kg.ask.link import link
+    from kg.ask.parse import parse
+
+    linked = link(setup, aliases=kb.aliases, labels=kb.labels)
+    reading = parse(setup, linked.mentions).reading
+    if reading is None:
+        return None
+    focus = linked.mentions[reading.focus].entity
+    rows, _ = related_rows(kb, reading.kind, focus, reading.asked)
+    types = bridge_types(setup)
+    counts: dict[str, list[str]] = {}
+    for row in rows:
+        entity = row["entity"].rsplit("/", 1)[-1]
+        known = kb.entities.get(entity)
+        if entity in plan.linked.entities or known is None or (types and known.type not in types):
+            continue
+        counts.setdefault(entity, []).append(str(row["slide"]))
+    if not counts:
+        return None
+    entity = max(counts, key=lambda e: len(set(counts[e])))
+    info = kb.slides.get(counts[entity][0])
+    place = (info.deck, info.number) if info else None
+    item = next((r for r in ranked if (r.block.deck, r.block.slide) == place), None)
+    if item is None:
+        store = ask_index(kb).store
+        pids = store.by_slide.get(place, []) if place else []
+        if not pids:
+            return None
+        item = Ranked(store.blocks[store.block_of[pids[0]]], 0.0, 0.0, 0.0, pids[0])
+    label = kb.labels.get(entity, entity)
+    _, final = split_setup(plan)
+    rewritten, count = POINTER_RE.subn(label, final, count=1)
+    return Hop(entity, item, rewritten if count else f"{final} ({label})")
 
 
 def hop_names(kb: KB, hops: Sequence[Hop]) -> str:

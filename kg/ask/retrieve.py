@@ -22,12 +22,18 @@ LEXICAL_WEIGHT: Final = 0.55
 # The slide title's words count, less than the block's own.
 TITLE_SHARE: Final = 0.25
 ENTITY_IN_BLOCK: Final = 0.06
-ENTITY_ON_SLIDE: Final = 0.05
+ENTITY_ON_SLIDE: Final = 0.04
+# A slide whose title names the entity is about it: its lines answer "what is X" and most of what
+# is asked about X.
+ENTITY_ABOUT_SLIDE: Final = 0.1
 # A block's slide counts too: the right slide first, then the right lines on it.
 SLIDE_WEIGHT: Final = 0.5
 SLIDE_LEXICAL: Final = 0.5
 # Blocks without a vector (diagram labels) borrow their slide's cosine, discounted.
 BORROWED_COSINE: Final = 0.9
+# How much a word of a linked entity's name counts as a word: "QuickSight" in "what is
+# QuickSight Q" matches every QuickSight slide, which the anchors already favour.
+NAME_WEIGHT: Final = 0.3
 # A block of one or two words ("VPC", "Query queues") matches everything and says nothing.
 SHORT_WORDS: Final = 3
 SHORT_PENALTY: Final = 0.15
@@ -46,9 +52,16 @@ class Ranked:
     best: int
 
 
-def weighted(idf: Mapping[str, float], query_stems: Sequence[str]) -> dict[str, float]:
-    """IDF weight of each distinct question stem the index knows (unknown stems weigh 0)."""
-    return {term: idf[term] for term in dict.fromkeys(query_stems) if term in idf}
+def weighted(
+    idf: Mapping[str, float], query_stems: Sequence[str], damped: Collection[str] = ()
+) -> dict[str, float]:
+    """IDF weight of each distinct question stem the index knows (unknown stems weigh 0); words
+    of entity names count NAME_WEIGHT as much, the entity anchors carrying the names instead."""
+    return {
+        term: idf[term] * (NAME_WEIGHT if term in damped else 1.0)
+        for term in dict.fromkeys(query_stems)
+        if term in idf
+    }
 
 
 def bm25_scores(
@@ -74,6 +87,7 @@ def rank_blocks(
     vectors: Vector | None,
     anchor_slides: Mapping[tuple[str, int], int],
     anchor_blocks: Collection[int],
+    damped: Collection[str] = (),
     limit: int = 60,
 ) -> list[Ranked]:
     """The best blocks for a question, best first."""
@@ -89,7 +103,7 @@ def rank_blocks(
         has_slide = index.slide_row >= 0
         slide_cos[has_slide] = cosine[index.slide_row[has_slide]]
     block_cos = np.where(index.has_row, block_cos, BORROWED_COSINE * slide_cos[index.block_slide])
-    weights = weighted(store.idf, query_stems)
+    weights = weighted(store.idf, query_stems, damped)
     lexical = bm25_scores(index.block_terms, weights, blocks)
     total = sum(weights.values())
     if total:
@@ -109,9 +123,10 @@ def rank_blocks(
         score[np.fromiter(anchor_blocks, np.int32)] += ENTITY_IN_BLOCK
     if anchor_slides:
         anchored = np.zeros(slides, np.float32)
-        for place in anchor_slides:
+        for place, about in anchor_slides.items():
             if place in index.place_index:
-                anchored[index.place_index[place]] = ENTITY_ON_SLIDE
+                bonus = ENTITY_ABOUT_SLIDE if about else ENTITY_ON_SLIDE
+                anchored[index.place_index[place]] = bonus
         score += anchored[index.block_slide]
     top = np.argsort(-score)[:limit] if blocks <= limit else np.argpartition(-score, limit)[:limit]
     top = top[np.argsort(-score[top], kind="stable")]
