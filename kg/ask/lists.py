@@ -124,10 +124,12 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         return []
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
     wanted = set(plan.predicate_stems)
+    # A runner-up must use at least as many of the question's specific words as the best block.
+    needed = max(1, len(wanted & set(store.term_freqs[anchor.block.id])))
     for other in ranked[:ITEM_BLOCKS]:
         if other in chosen or other.score < anchor.score - ITEM_MARGIN:
             continue
-        if wanted and wanted & set(store.term_freqs[other.block.id]):
+        if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
             chosen.append(other)
     return chosen
 

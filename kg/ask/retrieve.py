@@ -27,7 +27,7 @@ ENTITY_ON_SLIDE: Final = 0.04
 # is asked about X.
 ENTITY_ABOUT_SLIDE: Final = 0.1
 # A block's slide counts too: the right slide first, then the right lines on it.
-SLIDE_WEIGHT: Final = 0.5
+SLIDE_WEIGHT: Final = 0.7
 SLIDE_LEXICAL: Final = 0.5
 # Blocks without a vector (diagram labels) borrow their slide's cosine, discounted.
 BORROWED_COSINE: Final = 0.9
