@@ -47,7 +47,7 @@ NAME_RE: Final = re.compile(
 TEXT_BLOCKS: Final = 3
 TEXT_MARGIN: Final = 0.2
 # How the answer's characters are shared among one, two or three quoted slides: the best one first.
-BUDGET_SHARES: Final = ((1.0,), (0.6, 0.4), (0.5, 0.25, 0.25))
+BUDGET_SHARES: Final = ((1.0,), (0.7, 0.3), (0.5, 0.25, 0.25))
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
 PART_MARGIN: Final = 0.35
 # Questions whose answer may be a list of names.
@@ -125,7 +125,7 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     """A prose answer: the best slides or blocks quoted."""
     parts, used = prose_parts(kb, evidence)
     if lists_items(plan):
-        items = tuple(block_items(kb, plan, evidence.ranked))
+        items = tuple(clause_items(kb, plan, evidence))
     elif plan.intent is Intent.SECURITY:
         items = tuple(quoted_items(kb, plan, used))
     else:
@@ -145,7 +145,7 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
         items = option_items(kb, plan, evidence.ranked)
         used = tuple(evidence.ranked[:2])
         return Draft(list_sentence(kb, items, used), plan.intent, tuple(items), used=used)
-    block_list = block_items(kb, plan, evidence.ranked)
+    block_list = clause_items(kb, plan, evidence)
     fit = item_coverage(kb, plan, block_list)
     graph_list = graph_items(kb, plan, evidence.relation_rows) if evidence.relation_rows else []
     if graph_list and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT):
@@ -168,6 +168,18 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
         used=used,
         confidence=BLOCK_LIST,
     )
+
+
+def clause_items(kb: KB, plan: Plan, evidence: Evidence) -> list[Item]:
+    """List items of the whole question, or of each of its clauses ("what sources ..., and where
+    can it deliver ...") merged in order."""
+    if not evidence.clauses:
+        return block_items(kb, plan, evidence.ranked)
+    merged: dict[str, Item] = {}
+    for ranking in evidence.clauses:
+        for item in block_items(kb, plan, ranking):
+            merged.setdefault(item.iri, item)
+    return list(merged.values())
 
 
 def item_coverage(kb: KB, plan: Plan, items: Sequence[Item]) -> float:

@@ -55,12 +55,13 @@ def anchors(kb: KB, entities: Sequence[str]) -> tuple[dict[tuple[str, int], int]
     index = ask_index(kb)
     slides: dict[tuple[str, int], int] = {}
     blocks: set[int] = set()
-    for entity in entities:
+    for entity in dict.fromkeys(entities):
         for slide, about in (kb.entity_slides or {}).get(str(entity_iri(entity)), {}).items():
             info = kb.slides.get(slide)
             if info is not None:
+                # A slide about two of the asked entities ("X vs Y") counts for both.
                 place = (info.deck, info.number)
-                slides[place] = max(slides.get(place, 0), about)
+                slides[place] = slides.get(place, 0) + about
         blocks |= index.entity_blocks.get(entity, set())
     return slides, blocks
 

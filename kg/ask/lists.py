@@ -119,7 +119,15 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     store = ask_index(kb).store
     skip = skipped(kb, plan)
     types = asked_types(plan.text)
-    anchor = next((r for r in ranked[:ITEM_BLOCKS] if block_names(kb, plan, r, skip, types)), None)
+    anchor = None
+    for candidate in ranked[:ITEM_BLOCKS]:
+        if block_names(kb, plan, candidate, skip, types):
+            anchor = candidate
+            break
+        following = next_list(kb, candidate)
+        if following is not None and block_names(kb, plan, following, skip, types):
+            anchor = following
+            break
     if anchor is None:
         return []
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
@@ -132,6 +140,24 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
             chosen.append(other)
     return chosen
+
+
+def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
+    """The block right after a header on its slide when it is a list of short names (the header's
+    list, printed apart from it because the dump lost the indentation)."""
+    store = ask_index(kb).store
+    index = ask_index(kb)
+    following = ranked.block.id + 1
+    if following >= len(store.blocks):
+        return None
+    block = store.blocks[following]
+    if (block.deck, block.slide) != (ranked.block.deck, ranked.block.slide):
+        return None
+    short = all(store.lengths_words[pid] <= CONTINUATION_WORDS for pid in block.members)
+    named = sum(1 for pid in block.members if index.passage_entities[pid])
+    if len(block.members) < 2 or not short or named < len(block.members) / 2:
+        return None
+    return Ranked(block, ranked.score, ranked.cosine, ranked.lexical, block.head)
 
 
 def block_names(
@@ -204,6 +230,10 @@ def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) 
         if len(members) > 1 and INTRODUCES_RE.search(store.passages[members[0]].text)
         else []
     )
+    if body and set(index.passage_entities[members[0]]) & skip - set(types):
+        # The list's header names what the question sets aside ("besides on-prem databases").
+        if any(e in skip for e in index.passage_entities[members[0]] if is_concept(kb, e)):
+            return []
     out: list[str] = []
     for pid in body or members:
         text = store.passages[pid].text
@@ -215,6 +245,12 @@ def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) 
     if not out and body:
         out = [e for e in index.passage_entities[members[0]] if keep(kb, e, skip, types)]
     return list(dict.fromkeys(out))
+
+
+def is_concept(kb: KB, entity: str) -> bool:
+    """Whether an entity is a generic concept ("on-premises database") rather than a product."""
+    known = kb.entities.get(entity)
+    return known is not None and known.type in NOT_ITEMS
 
 
 def text_entities(kb: KB, text: str) -> tuple[str, ...]:

@@ -16,9 +16,11 @@ RELATION_WORDS_FILE: Final = Path(__file__).parent.parent / "data" / "relation_w
 # "what can de-aggregate X records?", "which services write to X?": the wh-phrase is the one doing
 # the predicate, so the answer is the subject of the evidence, not its object.
 AGENT_RE: Final = re.compile(
-    r"^\s*(?:[\w']+,\s*)?(?:on the \w+ side,\s*)?(?:what|which|who)\b(?:\s+[\w-]+){0,3}?\s+"
-    r"(?:can|could|does|do|will|would|is able to|are able to)\s+(?!X\b|Y\b|I\b|we\b|you\b|they\b|"
-    r"it\b|my\b|our\b|the\b|an?\b)",
+    r"^\s*(?:[\w']+,\s*)?(?:on the \w+ side,\s*)?(?:what|which|who)\b"
+    r"(?:\s+(?!(?:does|do|did|can|could|is|are|will|would|X|Y)\b)[\w-]+){0,4}?\s+"
+    r"(?:(?:can|could|does|do|will|would|is able to|are able to)\s+(?!X\b|Y\b|I\b|we\b|you\b|"
+    r"they\b|it\b|my\b|our\b|the\b|an?\b)|(?:offers?|supports?|provides?|has|have|includes?|"
+    r"allows?|enables?)\b)",
     re.IGNORECASE,
 )
 # Multi-hop cues: the question describes an entity instead of naming it ("another AWS service",

@@ -125,7 +125,7 @@ def rank_blocks(
         anchored = np.zeros(slides, np.float32)
         for place, about in anchor_slides.items():
             if place in index.place_index:
-                bonus = ENTITY_ABOUT_SLIDE if about else ENTITY_ON_SLIDE
+                bonus = ENTITY_ABOUT_SLIDE * about if about else ENTITY_ON_SLIDE
                 anchored[index.place_index[place]] = bonus
         score += anchored[index.block_slide]
     top = np.argsort(-score)[:limit] if blocks <= limit else np.argpartition(-score, limit)[:limit]
