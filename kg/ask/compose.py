@@ -9,7 +9,7 @@ from typing import Final
 
 from kg.ask.execute import Evidence, ask_index
 from kg.ask.figures import Figure, as_value, fits, passage_figures
-from kg.ask.lists import block_items, graph_items, option_items, quoted_items
+from kg.ask.lists import block_items, graph_items, option_items, quoted_items, text_entities
 from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
@@ -46,6 +46,8 @@ NAME_RE: Final = re.compile(
 # How many slides a prose answer quotes at most, and how close to the best one they must score.
 TEXT_BLOCKS: Final = 3
 TEXT_MARGIN: Final = 0.2
+# A definition's own slide takes this many of the answer's characters.
+DEFINITION_SHARE: Final = 420
 # How the answer's characters are shared among one, two or three quoted slides: the best one first.
 BUDGET_SHARES: Final = ((1.0,), (0.7, 0.3), (0.5, 0.25, 0.25))
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
@@ -121,9 +123,41 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     return parts, chosen
 
 
+def defining_slide(kb: KB, plan: Plan, evidence: Evidence) -> Ranked | None:
+    """For "what is X": the best-ranked slide whose title names X, its first block."""
+    if plan.focus is None:
+        return None
+    store = ask_index(kb).store
+    family = {plan.focus, *[e for e, parent in kb.parts.items() if parent == plan.focus]}
+    for item in evidence.ranked:
+        place = (item.block.deck, item.block.slide)
+        if family & set(text_entities(kb, store.titles.get(place, ""))):
+            pids = store.by_slide.get(place, [])
+            first = store.blocks[store.block_of[pids[0]]] if pids else item.block
+            return Ranked(first, item.score, item.cosine, item.lexical, first.head)
+    return None
+
+
 def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
-    """A prose answer: the best slides or blocks quoted."""
+    """A prose answer: the best slides or blocks quoted; a definition starts at the top of the
+    slide about the entity."""
     parts, used = prose_parts(kb, evidence)
+    if plan.intent is Intent.DEFINITION:
+        defining = defining_slide(kb, plan, evidence)
+        if defining is not None:
+            store = ask_index(kb).store
+            place = (defining.block.deck, defining.block.slide)
+            whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS
+            lead = (
+                slide_quote(kb, store, *place)
+                if whole
+                else slide_part(kb, store, defining.block, DEFINITION_SHARE)
+            )
+            parts = [
+                lead,
+                *(p for p, u in zip(parts, used, strict=True) if u.block.slide != place[1]),
+            ]
+            used = [defining, *used]
     if lists_items(plan):
         items = tuple(clause_items(kb, plan, evidence))
     elif plan.intent is Intent.SECURITY:
