@@ -72,6 +72,7 @@ def search(
     vector: np.ndarray[Any, Any] | None,
     entities: Sequence[str],
     named: Collection[str] = (),
+    scope: Sequence[str] = (),
 ) -> list[Ranked]:
     """Blocks ranked for a text, anchored on its entities; the words of entity names (`named`)
     are left to the anchors, which know every alias, instead of matching on their own."""
@@ -83,6 +84,7 @@ def search(
         index.scores,
         query_stems=stems,
         damped=named,
+        scope=scope,
         query_vector=vector,
         vectors=kb.vectors,
         anchor_slides=slides,
@@ -183,7 +185,8 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
         vector = kb.embed_query(plan.text)
     entities = plan.linked.entities
     name_stems = entity_stems(plan.text, plan.linked)
-    evidence = Evidence(ranked=search(kb, plan.text, vector, entities, name_stems))
+    scope = plan.scope_stems
+    evidence = Evidence(ranked=search(kb, plan.text, vector, entities, name_stems, scope))
     if texts:
         vectors = kb.embed_queries(texts)
         found = [search(kb, text, vectors[i], entities, name_stems) for i, text in enumerate(texts)]

@@ -56,6 +56,13 @@ def split_setup(plan: Plan) -> tuple[str, str]:
     return plan.text, plan.text
 
 
+def parse_scope(text: str) -> list[str]:
+    """The scope phrases of a text ("X's anti-pattern slide" -> "anti-pattern")."""
+    from kg.ask.parse import SCOPE_RE
+
+    return [m.group(1) for m in SCOPE_RE.finditer(text)]
+
+
 def bridge_types(setup: str) -> tuple[str, ...]:
     """Entity types the setup's noun admits."""
     for pattern, types in BRIDGE_TYPES:
@@ -80,7 +87,8 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
         return typed
     named = set(plan.linked.entities) | set(plan.linked.excluded)
     types = bridge_types(setup)
-    weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup))}
+    scope = {t for phrase in parse_scope(setup) for t in content_stems(phrase)}
+    weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup)) - scope}
     mass = sum(weights.values()) or 1.0
     best: tuple[float, str, Ranked] | None = None
     for position, item in enumerate(ranked[:BRIDGE_BLOCKS]):
@@ -92,6 +100,19 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
             header = bool(store.passages[pid].children)
             weight = HEADER_WEIGHT if header else 1.0
             candidates += [(e, weight * SHARE_WEIGHT * share) for e in index.passage_entities[pid]]
+        if not candidates:
+            # A header without names answers through the line printed right after it.
+            following = item.block.id + 1
+            if (
+                following < len(store.blocks)
+                and (
+                    store.blocks[following].deck,
+                    store.blocks[following].slide,
+                )
+                == place
+            ):
+                for pid in store.blocks[following].members:
+                    candidates += [(e, NEXT_BONUS) for e in index.passage_entities[pid]]
         candidates += [(e, TITLE_BONUS) for e in text_entities(kb, store.titles.get(place, ""))]
         candidates += [(e, TOPIC_BONUS) for e in index.slide_about.get(place, ())]
         for entity, bonus in candidates:
@@ -114,6 +135,7 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
 SHARE_WEIGHT: Final = 0.3
 HEADER_WEIGHT: Final = 0.5
 TITLE_BONUS: Final = 0.05
+NEXT_BONUS: Final = 0.02
 TOPIC_BONUS: Final = 0.03
 
 

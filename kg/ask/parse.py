@@ -107,6 +107,7 @@ class Parsed:
     anaphora: bool
     sides: tuple[str, ...] = ()
     reading: Reading | None = None
+    scope: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +158,14 @@ EXCLUDE_RE: Final = re.compile(
 # "Which of these ...: A, B, C or D?" and "(A, B or C)" offer a closed set of options.
 OPTIONS_RE: Final = re.compile(
     r"\b(?:which|what)\s+of\s+(?:these|the following|them|those)\b[^:?]*[:\-–]\s*([^?]+)\??\s*$",
+    re.IGNORECASE,
+)
+# "according to the X slides", "on the managed X slide", "X's anti-pattern slide", "the X section":
+# words that say where to look, not what is asked.
+SCOPE_RE: Final = re.compile(
+    r"(?:\bthe\s+|\b[XY]['’]s\s+|\bits\s+|\bservice['’]s\s+)"
+    r"((?:(?!and\b|or\b|which\b|what\b|do\b|does\b)[\w()-]+\s+){0,4}?)(?:own\s+)?"
+    r"(?:slides?|section|lecture)\b",
     re.IGNORECASE,
 )
 # Qualifiers that restrict the asked predicate; a verdict must check them against the evidence.
@@ -290,4 +299,9 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
         anaphora=bool(ANAPHORA_RE.search(masked)),
         sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
         reading=read_relation([mask(text, mentions, i) for i in range(len(mentions))]),
+        scope=tuple(
+            words.strip()
+            for m in SCOPE_RE.finditer(masked)
+            if (words := re.sub(r"\b[XY]\b", " ", m.group(1)).strip())
+        ),
     )

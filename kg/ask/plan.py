@@ -75,6 +75,7 @@ class Plan:
     topic_stems: tuple[str, ...]
     predicate_stems: tuple[str, ...]
     deck_wide: bool
+    scope_stems: tuple[str, ...] = ()
 
 
 def entity_stems(text: str, linked: Linked) -> set[str]:
@@ -89,9 +90,9 @@ def make_plan(parsed: Parsed, linked: Linked) -> Plan:
     """Decide focus, relation and the words that narrow the answer."""
     topic = content_stems(parsed.text)
     named = entity_stems(parsed.text, linked)
-    predicate = tuple(
-        t for t in dict.fromkeys(topic) if t not in named and t not in relation_stems()
-    )
+    scope = tuple(dict.fromkeys(t for phrase in parsed.scope for t in content_stems(phrase)))
+    generic = relation_stems() | set(scope)
+    predicate = tuple(t for t in dict.fromkeys(topic) if t not in named and t not in generic)
     flow = parsed.flow
     kept_ids = [m.entity for m in linked.mentions]
     focus = None
@@ -127,6 +128,7 @@ def make_plan(parsed: Parsed, linked: Linked) -> Plan:
         topic_stems=tuple(topic),
         predicate_stems=predicate,
         deck_wide=bool(DECK_WIDE_RE.search(parsed.text)),
+        scope_stems=tuple(t for t in scope if t not in named),
     )
 
 

@@ -31,6 +31,9 @@ SLIDE_WEIGHT: Final = 0.7
 SLIDE_LEXICAL: Final = 0.5
 # Blocks without a vector (diagram labels) borrow their slide's cosine, discounted.
 BORROWED_COSINE: Final = 0.9
+# "the X architecture slide", "X's anti-pattern slide": blocks whose slide title (or own words)
+# use the scope words are where the question says to look.
+SCOPE_BONUS: Final = 0.15
 # How much a word of a linked entity's name counts as a word: "QuickSight" in "what is
 # QuickSight Q" matches every QuickSight slide, which the anchors already favour.
 NAME_WEIGHT: Final = 0.3
@@ -78,6 +81,21 @@ def bm25_scores(
     return scores / ((BM25_K1 + 1) * total) if total else scores
 
 
+def scope_share(index: ScoreIndex, scope: Sequence[str], blocks: int, slides: int) -> Vector:
+    """The share of the scope words ("anti-pattern", "overview") each block or its slide title
+    uses."""
+    found = np.zeros(blocks, np.float32)
+    for term in dict.fromkeys(scope):
+        in_block = np.zeros(blocks, bool)
+        if term in index.block_terms:
+            in_block[index.block_terms[term][0]] = True
+        in_title = np.zeros(slides, bool)
+        in_title[index.title_terms.get(term, np.zeros(0, np.int32))] = True
+        found += in_block | in_title[index.block_slide]
+    share: Vector = found / np.float32(max(1, len(set(scope))))
+    return share
+
+
 def rank_blocks(
     store: PassageStore,
     index: ScoreIndex,
@@ -88,6 +106,7 @@ def rank_blocks(
     anchor_slides: Mapping[tuple[str, int], int],
     anchor_blocks: Collection[int],
     damped: Collection[str] = (),
+    scope: Sequence[str] = (),
     limit: int = 60,
 ) -> list[Ranked]:
     """The best blocks for a question, best first."""
@@ -119,6 +138,8 @@ def rank_blocks(
         + SLIDE_WEIGHT * slide[index.block_slide]
     )
     score -= SHORT_PENALTY * (index.words < SHORT_WORDS)
+    if scope:
+        score += SCOPE_BONUS * scope_share(index, scope, blocks, slides)
     if anchor_blocks:
         score[np.fromiter(anchor_blocks, np.int32)] += ENTITY_IN_BLOCK
     if anchor_slides:
