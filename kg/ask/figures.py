@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from kg.ask.store import Passage
+from kg.ask.text import stopwords
 from kg.types import Value
 
 # The question's asked dimension (kg/data/question_rules.toml) -> words in a unit's dimension.
@@ -83,6 +84,10 @@ def text_figures(passage: Passage) -> list[Figure]:
     for match in NUMBER_RE.finditer(passage.text):
         dollar, number, upper, unit = match.groups()
         unit = (unit or "").strip(" -")
+        text = match.group(0).strip()
+        if unit.lower() in stopwords():
+            # "$0.02 per GB": a function word after the number is no unit.
+            text, unit = text[: len(text) - len(unit)].strip(" -"), ""
         dimension = (
             "money"
             if dollar
@@ -94,7 +99,6 @@ def text_figures(passage: Passage) -> list[Figure]:
             if unit == "%"
             else "count"
         )
-        text = match.group(0).strip()
         try:
             value = float(number.replace(",", ""))
         except ValueError:

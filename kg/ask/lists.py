@@ -163,10 +163,21 @@ def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
 def block_names(
     kb: KB, plan: Plan, ranked: Ranked, skip: set[str], types: Sequence[str]
 ) -> list[str]:
-    """What a block contributes to a list: its subjects or its objects."""
+    """What a block contributes to a list: its subjects or its objects; a statement about "this"
+    or "it" names the slide's topic."""
     if plan.agent:
         return block_subjects(kb, plan, ranked, skip)
-    return block_objects(kb, ranked, skip, types)
+    found = block_objects(kb, ranked, skip, types)
+    store = ask_index(kb).store
+    if not found and POINTING_RE.match(store.passages[ranked.block.head].text):
+        place = (ranked.block.deck, ranked.block.slide)
+        topics = text_entities(kb, store.titles.get(place, ""))
+        found = [e for e in topics if keep(kb, e, skip, types)][:1]
+    return found
+
+
+# A statement opening with a pronoun speaks of its slide's topic ("This is what X uses").
+POINTING_RE: Final = re.compile(r"^\s*(?:this|it|these|they)\b", re.IGNORECASE)
 
 
 # A list cut by blank lines goes on in short passages that each name something.
@@ -201,8 +212,22 @@ def list_continuation(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[
     return out
 
 
+# "What engine ...", "which service ..." asks for one: the best-supported item alone.
+ASKS_ONE_RE: Final = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:engine|service|database|device|tool|library|"
+    r"framework|algorithm|product|runtime|store|cache|notebook)\b(?!s)",
+    re.IGNORECASE,
+)
+
+
 def block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
     """Entities the evidence blocks name (or, for "what can do P", the subjects doing it)."""
+    items = all_block_items(kb, plan, ranked)
+    return items[:1] if ASKS_ONE_RE.search(plan.parsed.masked) else items
+
+
+def all_block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
+    """Every entity the evidence blocks name, in the order the blocks rank."""
     index = ask_index(kb)
     store = index.store
     skip = skipped(kb, plan)

@@ -33,6 +33,9 @@ SUFFIXES: Final = (
     "s",
 )
 MIN_STEM: Final = 4
+# A plural "s" comes off a word of at least this many letters before it ("logs" -> "log"; "sqs"
+# and "kms" stay).
+MIN_PLURAL: Final = 3
 # Stems are cut to this many letters: "aggregate" and "aggregation" both become "aggreg".
 STEM_CHARS: Final = 6
 
@@ -54,6 +57,8 @@ def stem(word: str) -> str:
     """A light stem: a common suffix stripped, then cut to STEM_CHARS letters."""
     if not word.isalpha():
         return word.replace(",", "")
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) - 1 >= MIN_PLURAL:
+        word = word[:-1]
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             word = word[: -len(suffix)]

@@ -1,0 +1,119 @@
+"""The question parser on invented sentences: every rule of the table fires on its own example."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.ask.parse import (
+    AnswerType,
+    Direction,
+    Intent,
+    comparison_sides,
+    excluded_spans,
+    mask,
+    parse,
+    parse_options,
+    rules,
+    split_clauses,
+)
+from kg.linking import Mention
+
+
+def placeholders(text: str) -> list[Mention]:
+    """Mentions for the X and Y placeholders of a rule example."""
+    found = re.finditer(r"\b[XY]\b", text)
+    return [Mention(f"e{i}", m.group(0), m.start(), m.end(), 1.0, ()) for i, m in enumerate(found)]
+
+
+@pytest.mark.parametrize("rule", rules(), ids=lambda rule: f"{rule.group}-{rule.id}")
+def test_parse_every_rule_fires_on_its_example(rule) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse(rule.example, placeholders(rule.example))
+    if rule.group == "flow":
+        assert parsed.flow is not None and parsed.flow.rule == rule.id
+    else:
+        assert rule.id in parsed.rules
+
+
+def test_parse_mask_replaces_the_focus_and_the_others() -> None:
+    text = "Can Glue read from Kinesis?"
+    mentions = [Mention("glue", "Glue", 4, 8, 1.0, ()), Mention("kds", "Kinesis", 19, 26, 1.0, ())]
+    assert mask(text, mentions) == "Can X read from X?"
+    assert mask(text, mentions, 1) == "Can Y read from X?"
+
+
+def test_parse_words_inside_a_name_are_not_cues() -> None:
+    text = "Which logs does Security Lake collect?"
+    mention = Mention("security-lake", "Security Lake", 16, 29, 1.0, ())
+    parsed = parse(text, [mention])
+    assert parsed.intent is not Intent.SECURITY
+    assert "Security" not in parsed.masked
+
+
+@pytest.mark.parametrize(
+    "text,direction,intent",
+    [
+        ("Which tools can push records into X?", Direction.IN, Intent.WRITES_TO),
+        ("Where does X deliver its output?", Direction.OUT, Intent.DESTINATIONS),
+        ("What can consume data from X?", Direction.OUT, Intent.READS_FROM),
+        ("What triggers X?", Direction.IN, Intent.TRIGGERED_BY),
+    ],
+)
+def test_parse_flow_direction_is_read_around_the_entity(
+    text: str, direction: Direction, intent: Intent
+) -> None:
+    flow = parse(text, placeholders(text)).flow
+    assert flow is not None and flow.direction is direction and flow.intent is intent
+
+
+def test_parse_yes_no_inside_a_second_sentence() -> None:
+    text = "We keep clickstream data in X. Does X compress it automatically?"
+    parsed = parse(text, placeholders(text))
+    assert parsed.verdict
+    assert "automatically" in parsed.qualifiers
+
+
+def test_parse_figure_question_names_its_dimension() -> None:
+    text = "How long does X keep records?"
+    parsed = parse(text, placeholders(text))
+    assert parsed.answer is AnswerType.NUMBER and parsed.dimension == "time"
+
+
+def test_parse_exclusions_cover_the_set_aside_phrase() -> None:
+    text = "Apart from Y and Z, which stores does X support?"
+    (start, end), *_ = excluded_spans(text)
+    assert text[start:end].strip() == "Y and Z"
+
+
+def test_parse_options_of_a_closed_question() -> None:
+    text = "Which of these can stream to X: the agent, Y, a CLI or the console?"
+    assert parse_options(text) == ("agent", "Y", "CLI", "console")
+
+
+def test_parse_clauses_need_their_own_topic_words() -> None:
+    assert split_clauses("How big can an item be, and how many can one call write?") == (
+        "How big can an item be",
+        "how many can one call write?",
+    )
+    assert len(split_clauses("Gateway vs interface: what's the difference?")) == 1
+
+
+def test_parse_comparison_sides() -> None:
+    assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot", "cold tiers")
+    assert comparison_sides("Should I pick tape or disk for backups?") == (
+        "tape",
+        "disk for backups",
+    )
+
+
+def test_parse_scope_phrases_say_where_to_look() -> None:
+    text = "On the X pricing slide, what does X charge?"
+    assert parse(text, placeholders(text)).scope == ("pricing",)
+
+
+def test_parse_registry_words_read_a_typed_relation() -> None:
+    text = "Which engine is X built on?"
+    reading = parse(text, placeholders(text)).reading
+    assert reading is not None and reading.kind.value == "uses"
+    assert reading.asked.value == "object"

@@ -1,0 +1,43 @@
+"""Planning on invented questions: who is asked for, bridges, deck-wide lists, narrowing words."""
+
+from __future__ import annotations
+
+import re
+
+from kg.ask.link import Linked
+from kg.ask.parse import parse
+from kg.ask.plan import make_plan
+from kg.linking import Mention
+
+
+def plan_of(text: str, names: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The plan of a question whose entities are the given surface names."""
+    mentions = []
+    for entity, name in names.items():
+        match = re.search(re.escape(name), text)
+        assert match
+        mentions.append(Mention(entity, name, match.start(), match.end(), 1.0, (entity,)))
+    mentions.sort(key=lambda m: m.start)
+    linked = Linked(tuple(mentions), tuple(mentions), tuple(m.entity for m in mentions), ())
+    return make_plan(parse(text, mentions), linked)
+
+
+def test_plan_what_can_do_asks_for_subjects() -> None:
+    assert plan_of("What can compress the backup files?", {}).agent
+    assert not plan_of("What can I use to watch Foo?", {"foo": "Foo"}).agent
+
+
+def test_plan_described_entity_is_a_bridge() -> None:
+    text = "Foo is built on another AWS service. How is that service billed?"
+    assert plan_of(text, {"foo": "Foo"}).bridge
+
+
+def test_plan_deck_wide_list_and_pure_relation() -> None:
+    plan = plan_of("Across the course, which services write to Foo?", {"foo": "Foo"})
+    assert plan.deck_wide and plan.focus == "foo"
+    assert plan_of("Which services write to Foo?", {"foo": "Foo"}).pure_relation
+
+
+def test_plan_narrowing_words_leave_out_names_and_relation_words() -> None:
+    plan = plan_of("Which services write audit logs to Foo?", {"foo": "Foo"})
+    assert set(plan.predicate_stems) == {"audit", "log"}

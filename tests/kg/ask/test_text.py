@@ -1,0 +1,23 @@
+"""Words and stems: word forms of one idea meet at one stem; stopwords carry no topic."""
+
+from __future__ import annotations
+
+from kg.ask.text import content_stems, stem
+
+
+def test_text_word_forms_meet_at_one_stem() -> None:
+    assert stem("replicated") == stem("replication") == stem("replicates")
+    assert stem("aggregate") == stem("aggregation")
+
+
+def test_text_short_words_and_numbers_keep_their_form() -> None:
+    assert stem("kms") == "kms"
+    assert stem("10,000") == "10000"
+
+
+def test_text_content_stems_drop_question_words() -> None:
+    assert content_stems("What is the maximum retention of a queue?") == [
+        "maximu",
+        "retent",
+        "queue",
+    ]

@@ -1,0 +1,22 @@
+"""Verdict cues: every pattern of kg/data/verdict_cues.toml reads its own example sentence."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from kg.ask.verdicts import CUES_FILE, says
+
+CUES = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "kind,row", [(kind, row) for kind, rows in CUES.items() for row in rows], ids=str
+)
+def test_verdicts_cue_reads_its_example(kind: str, row: dict[str, str]) -> None:
+    assert says(kind, row["example"])
+
+
+def test_verdicts_a_plain_statement_is_no_negation() -> None:
+    assert not says("negation", "Snapshots are copied to a second region every hour")
