@@ -242,6 +242,10 @@ def load_kb(
             alias_width=alias_index(kb.aliases).width,
             about=slide_topics(kb),
             limits=limit_table(run_select(store, book, "all_limits"), kb.slides),
+            mechanisms=frozenset(
+                id_from_iri(row["mechanism"])
+                for row in run_select(store, book, "security_mechanisms")
+            ),
         )
         examples = read_examples()
         kb.intent_model = IntentModel(

@@ -19,14 +19,18 @@ from kg.registry import RELATIONS, RelationKind, Side
 
 # What a flow intent looks up around its focus: the relation kind and the focus's end ("in": the
 # focus receives, so its partners are subjects).
-FLOW_LOOKUPS: dict[Intent, tuple[RelationKind, tuple[str, ...]]] = {
-    Intent.WRITES_TO: (RelationKind.FLOW, ("in",)),
-    Intent.SOURCES: (RelationKind.FLOW, ("in",)),
-    Intent.READS_FROM: (RelationKind.FLOW, ("out",)),
-    Intent.DESTINATIONS: (RelationKind.FLOW, ("out",)),
-    Intent.TRIGGERED_BY: (RelationKind.TRIGGERS, ("in",)),
-    Intent.TRIGGERS: (RelationKind.TRIGGERS, ("out",)),
-    Intent.INTEGRATIONS: (RelationKind.FLOW, ("in", "out")),
+FLOW_LOOKUPS: dict[Intent, tuple[tuple[RelationKind, tuple[str, ...]], ...]] = {
+    Intent.WRITES_TO: ((RelationKind.FLOW, ("in",)),),
+    Intent.SOURCES: ((RelationKind.FLOW, ("in",)),),
+    Intent.READS_FROM: ((RelationKind.FLOW, ("out",)),),
+    Intent.DESTINATIONS: ((RelationKind.FLOW, ("out",)),),
+    Intent.TRIGGERED_BY: ((RelationKind.TRIGGERS, ("in",)),),
+    Intent.TRIGGERS: ((RelationKind.TRIGGERS, ("out",)),),
+    # "what does X integrate / work with": stated integrations and data flow either way.
+    Intent.INTEGRATIONS: (
+        (RelationKind.INTEGRATES, ("in", "out")),
+        (RelationKind.FLOW, ("in", "out")),
+    ),
 }
 FLIP = {"in": "out", "out": "in"}
 
@@ -94,15 +98,16 @@ def search(
 
 def relation_rows(kb: KB, intent: Intent, focus: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Graph rows of the flow relation around the focus entity and its parts, with the SPARQL."""
-    kind, ends = FLOW_LOOKUPS[intent]
-    spec = RELATIONS[kind]
     family = [focus, *parts_of(kb, focus)]
     rows: list[dict[str, Any]] = []
     sparql: list[str] = []
-    lookups = [(spec.predicate, ends)]
-    if spec.inverse is not None and spec.inverse != spec.predicate:
-        # X readsFrom Y (or queries Y in place) says Y's data flows into X.
-        lookups.append((spec.inverse, tuple(FLIP[end] for end in ends)))
+    lookups = []
+    for kind, ends in FLOW_LOOKUPS[intent]:
+        spec = RELATIONS[kind]
+        lookups.append((spec.predicate, ends))
+        if spec.inverse is not None and spec.inverse != spec.predicate:
+            # X readsFrom Y (or queries Y in place) says Y's data flows into X.
+            lookups.append((spec.inverse, tuple(FLIP[end] for end in ends)))
     for predicate, wanted in lookups:
         sparql.append(
             rendered_query(kb.book, "related", entity=entity_iri(focus), predicate=predicate)
@@ -196,8 +201,14 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
         intent = plan.flow.intent if directed else Intent.INTEGRATIONS
         evidence.relation_rows, evidence.sparql = relation_rows(kb, intent, plan.focus)
     reading = plan.parsed.reading
-    if not evidence.relation_rows and reading is not None:
-        focus = plan.linked.mentions[reading.focus].entity
+    reading_focus = plan.linked.mentions[reading.focus].entity if reading is not None else None
+    if (
+        not evidence.relation_rows
+        and reading is not None
+        and reading_focus is not None
+        and plan.focus in (None, reading_focus)
+    ):
+        focus = reading_focus
         evidence.relation_rows, evidence.sparql = related_rows(
             kb, reading.kind, focus, reading.asked
         )

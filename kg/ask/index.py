@@ -26,6 +26,7 @@ class AskIndex:
     alias_width: int
     limits: dict[tuple[str, int], list[Figure]]
     scores: ScoreIndex
+    mechanisms: frozenset[str] = frozenset()
 
     def block_entities(self, block: int) -> list[str]:
         """Entities a block names, in order, without repeats."""
@@ -42,6 +43,7 @@ def build_ask_index(
     alias_width: int,
     about: Mapping[tuple[str, int], tuple[str, ...]],
     limits: Mapping[tuple[str, int], list[Figure]],
+    mechanisms: frozenset[str] = frozenset(),
 ) -> AskIndex:
     """Read the segments of data_dir and index them for answering."""
     store = build_store(read_segments(data_dir), items, titles)
@@ -63,4 +65,5 @@ def build_ask_index(
         alias_width=alias_width,
         limits=dict(limits),
         scores=build_score_index(store, slide_rows, len(items)),
+        mechanisms=mechanisms,
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from kg.ask.execute import ask_index
+from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import block_text, source_ref
 from kg.ask.retrieve import Ranked
@@ -15,6 +16,12 @@ from kg.graph import entity_iri, id_from_iri
 from kg.kb import KB
 from kg.types import Item, SourceRef
 
+# Words that make a list question about security, where mechanisms are the answer.
+SECURITY_WORDS_RE: Final = re.compile(
+    r"\b(?:secur\w*|encrypt\w*|authent\w*|authori[sz]\w*|access|permission\w*|protect\w*|"
+    r"network\w*|private\w*)",
+    re.IGNORECASE,
+)
 # Asked nouns right after "which"/"what" and the entity types they admit.
 ASKED_TYPES: Final = (
     (
@@ -60,7 +67,7 @@ def asked_types(text: str) -> tuple[str, ...]:
 def skipped(kb: KB, plan: Plan) -> set[str]:
     """Entities a list must not name: the question's own, the excluded, and their parts."""
     excluded = set(plan.linked.excluded)
-    out = set(plan.linked.entities) | excluded
+    out = set(plan.linked.entities) | excluded | skipped_mechanisms(kb, plan)
     out |= {part for part, parent in kb.parts.items() if parent in excluded}
     out |= {kb.parts[e] for e in plan.linked.entities if e in kb.parts}
     return out
@@ -72,6 +79,17 @@ def keep(kb: KB, entity: str, skip: set[str], types: Sequence[str]) -> bool:
     if known is None or entity in skip or known.type in NOT_ITEMS:
         return False
     return not types or known.type in types
+
+
+def skipped_mechanisms(kb: KB, plan: Plan) -> set[str]:
+    """Security mechanisms that are features (SSE-S3, bucket policies) are no partners of a
+    service: a list that does not ask about security leaves them out."""
+    if plan.intent is Intent.SECURITY or SECURITY_WORDS_RE.search(plan.text):
+        return set()
+    mechanisms = ask_index(kb).mechanisms
+    return {
+        e for e in mechanisms if kb.entities.get(e) is not None and kb.entities[e].type == "Feature"
+    }
 
 
 def item(kb: KB, entity: str, refs: Sequence[SourceRef]) -> Item:
