@@ -119,7 +119,8 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
         place = (item.block.deck, item.block.slide)
         whole = slide_quote(kb, store, *place)
         fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share
-        parts.append(whole if fits_whole else slide_part(kb, store, item.block, share))
+        order = [r.block.id for r in evidence.ranked]
+        parts.append(whole if fits_whole else slide_part(kb, store, item.block, share, order))
     return parts, chosen
 
 
@@ -151,7 +152,13 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
             lead = (
                 slide_quote(kb, store, *place)
                 if whole
-                else slide_part(kb, store, defining.block, DEFINITION_SHARE)
+                else slide_part(
+                    kb,
+                    store,
+                    defining.block,
+                    DEFINITION_SHARE,
+                    [r.block.id for r in evidence.ranked],
+                )
             )
             parts = [
                 lead,

@@ -153,16 +153,20 @@ def slide_quote(kb: KB, store: PassageStore, deck: str, slide: int) -> str:
     return f'"{title}: {body}" (slide {slide}).' if title else f'"{body}" (slide {slide}).'
 
 
-def slide_part(kb: KB, store: PassageStore, block: Block, budget: int) -> str:
-    """A block quoted first, then the rest of its slide in order, within a character budget:
-    the answering lines with the context a reader needs around them."""
+def slide_part(
+    kb: KB, store: PassageStore, block: Block, budget: int, ranked: Sequence[int] = ()
+) -> str:
+    """A block quoted first, then the rest of its slide within a character budget: the slide's
+    other blocks the question ranks (best first), then the remaining ones in slide order."""
     title = slide_title(kb, block.deck, block.slide)
     where = f" (slide {block.slide}, {title})." if title else f" (slide {block.slide})."
     pids = store.by_slide.get((block.deck, block.slide), [])
     has_bullets = any(store.passages[p].kind != "label" for p in pids)
     rest: list[str] = []
     seen = {block.id}
-    for pid in pids:
+    own = {store.block_of[p] for p in pids}
+    order = [store.blocks[b].head for b in ranked if b in own] + list(pids)
+    for pid in order:
         other = store.blocks[store.block_of[pid]]
         if other.id in seen:
             continue
@@ -174,7 +178,7 @@ def slide_part(kb: KB, store: PassageStore, block: Block, budget: int) -> str:
     body = block_text(store, block)
     for text in rest:
         if len(body) + 2 + len(text) > room:
-            break
+            continue
         body = f"{body}; {text}"
     if len(body) > room:
         body = body[: max(0, room - 1)].rstrip() + "…"
