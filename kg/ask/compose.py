@@ -152,13 +152,7 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
             lead = (
                 slide_quote(kb, store, *place)
                 if whole
-                else slide_part(
-                    kb,
-                    store,
-                    defining.block,
-                    DEFINITION_SHARE,
-                    [r.block.id for r in evidence.ranked],
-                )
+                else slide_part(kb, store, defining.block, DEFINITION_SHARE)
             )
             parts = [
                 lead,
