@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import time
-from pathlib import Path
+import os
 
-from kg.answer import answer
-from kg.ask.execute import search
-from kg.kb import load_kb
-from kg.linking import link_entities
-from kg.settings import PROJECT_ROOT, get_settings
+# Measured as served: `kgqa serve` gives each worker one math thread (kgqa/cli.py), and a second
+# BLAS thread spinning on a busy machine stretches a 0.2 ms product to several milliseconds.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from kg.answer import answer  # noqa: E402
+from kg.ask.execute import search  # noqa: E402
+from kg.kb import load_kb  # noqa: E402
+from kg.linking import link_entities  # noqa: E402
+from kg.settings import PROJECT_ROOT, get_settings  # noqa: E402
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FALLBACK = [

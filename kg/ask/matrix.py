@@ -31,6 +31,11 @@ class ScoreIndex:
     slide_terms: Postings
     title_terms: Mapping[str, Ints]
     row_block: Ints
+    # Vector rows grouped by block (row_order), where each block's rows start (row_starts) and
+    # which block each group is (row_blocks): a block's best cosine is one reduceat.
+    row_order: Ints
+    row_starts: Ints
+    row_blocks: Ints
     has_row: npt.NDArray[np.bool_]
     slide_row: Ints
     words: Ints
@@ -67,6 +72,10 @@ def build_score_index(
             row_block[passage.row] = store.block_of[passage.id]
     has_row = np.zeros(len(store.blocks), bool)
     has_row[row_block[row_block >= 0]] = True
+    valid = np.flatnonzero(row_block >= 0).astype(np.int32)
+    row_order = valid[np.argsort(row_block[valid], kind="stable")]
+    grouped = row_block[row_order]
+    row_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]).astype(np.int32)
     slide_freqs = {place_index[p]: tf for p, tf in store.slide_terms.items()}
     title_terms: dict[str, list[int]] = {}
     for place, terms in store.title_stems.items():
@@ -89,6 +98,11 @@ def build_score_index(
         ),
         title_terms={t: np.asarray(ids, np.int32) for t, ids in title_terms.items()},
         row_block=row_block,
+        row_order=row_order,
+        row_starts=row_starts if len(row_order) else np.zeros(0, np.int32),
+        row_blocks=grouped[row_starts].astype(np.int32)
+        if len(row_order)
+        else np.zeros(0, np.int32),
         has_row=has_row,
         slide_row=np.asarray([slide_rows.get(place, -1) for place in places], np.int32),
         words=np.asarray(

@@ -117,8 +117,9 @@ def rank_blocks(
     slide_cos = np.zeros(slides, np.float32)
     if vectors is not None and query_vector is not None and len(vectors):
         cosine = (vectors @ query_vector).astype(np.float32)
-        valid = index.row_block >= 0
-        np.maximum.at(block_cos, index.row_block[valid], cosine[valid])
+        if len(index.row_order):
+            grouped = cosine[index.row_order]
+            block_cos[index.row_blocks] = np.maximum.reduceat(grouped, index.row_starts)
         has_slide = index.slide_row >= 0
         slide_cos[has_slide] = cosine[index.slide_row[has_slide]]
     block_cos = np.where(index.has_row, block_cos, BORROWED_COSINE * slide_cos[index.block_slide])
