@@ -182,7 +182,7 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
     labels = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
     clauses = [
         clause if any(m.text in clause for m in plan.linked.mentions) else f"{labels}: {clause}"
-        for clause in (plan.parsed.clauses if len(plan.parsed.clauses) > 1 else [])
+        for clause in (plan.parsed.clauses if plan.parsed.clauses != (plan.text,) else [])
     ]
     sides = [side_query(plan, side) for side in comparison_sides(kb, plan)]
     texts = [*clauses, *sides]

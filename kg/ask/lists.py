@@ -44,10 +44,16 @@ ASKED_NOUN_RE: Final = re.compile(
 # specific words: a list answer often spans two slides.
 ITEM_MARGIN: Final = 0.12
 ITEM_BLOCKS: Final = 6
+# A bare list of names this close to a best block that names one thing answers a list question
+# better ("Spark, Python, JDBC, HBase + more" under "like iPython notebooks").
+BARE_LIST_MARGIN: Final = 0.3
 # Entity types that are never list items on their own (generic concepts).
 NOT_ITEMS: Final = frozenset({"Concept"})
-# A parenthesis after a name qualifies it ("S3 buckets (via Lambda to Kinesis)").
+# A parenthesis after a name qualifies it ("S3 buckets (via Lambda to Kinesis)"); after a generic
+# noun it gives the examples ("sharing services (JDBC, S3)").
 PAREN_RE: Final = re.compile(r"\([^()]*\)")
+# How many words before a parenthesis may hold the name it qualifies.
+QUALIFIED_WORDS: Final = 2
 # A subject opens a statement within its first few words ("Lambda consumer has a library ...").
 SUBJECT_WORDS: Final = 3
 
@@ -142,12 +148,13 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if block_names(kb, plan, candidate, skip, types):
             anchor = candidate
             break
-        following = next_list(kb, candidate)
+        following = next_list(kb, candidate) or following_names(kb, candidate)
         if following is not None and block_names(kb, plan, following, skip, types):
             anchor = following
             break
     if anchor is None:
         return []
+    anchor = bare_list_instead(kb, plan, ranked, anchor, skip, types)
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
     wanted = set(plan.predicate_stems)
     # A runner-up must use at least as many of the question's specific words as the best block.
@@ -158,6 +165,27 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
             chosen.append(other)
     return chosen
+
+
+def bare_list_instead(
+    kb: KB,
+    plan: Plan,
+    ranked: Sequence[Ranked],
+    anchor: Ranked,
+    skip: set[str],
+    types: Sequence[str],
+) -> Ranked:
+    """A close runner-up that is a bare list of names, when the best block names only one thing."""
+    if len(block_names(kb, plan, anchor, skip, types)) > 1:
+        return anchor
+    store = ask_index(kb).store
+    for other in ranked[:ITEM_BLOCKS]:
+        if other.score < anchor.score - BARE_LIST_MARGIN:
+            break
+        text = block_text(store, other.block)
+        if names_only(kb, text) and len(block_names(kb, plan, other, skip, types)) > 1:
+            return other
+    return anchor
 
 
 def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
@@ -209,13 +237,22 @@ INTRODUCES_RE: Final = re.compile(
 )
 
 
+# A line of names alone after a statement gives its examples (a sub-bullet whose indentation
+# the dump lost: "deploy any Kafka Connect connectors" / "Amazon S3, Amazon Redshift, etc").
+NAME_LIST_MIN: Final = 2
+NAME_LIST_SPARE_WORDS: Final = 1
+
+
 def list_continuation(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[Ranked]:
     """Blocks right after a "header:" block on its slide that carry on its list."""
     index = ask_index(kb)
     store = index.store
     head = store.passages[anchor.block.head]
     if not INTRODUCES_RE.search(head.text):
-        return []
+        if len(text_entities(kb, head.text)) > NAME_LIST_MIN:
+            return []
+        examples = following_names(kb, anchor)
+        return [examples] if examples is not None else []
     by_block = {r.block.id: r for r in ranked}
     out = []
     for block in store.blocks[anchor.block.id + 1 :]:
@@ -228,6 +265,31 @@ def list_continuation(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[
             break
         out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
     return out
+
+
+def following_names(kb: KB, anchor: Ranked) -> Ranked | None:
+    """The block right after the anchor on its slide when it is a bare list of names."""
+    index = ask_index(kb)
+    store = index.store
+    following = anchor.block.id + 1
+    if following >= len(store.blocks):
+        return None
+    block = store.blocks[following]
+    if (block.deck, block.slide) != (anchor.block.deck, anchor.block.slide):
+        return None
+    if len(block.members) != 1 or not names_only(kb, store.passages[block.head].text):
+        return None
+    return Ranked(block, anchor.score, 0.0, 0.0, block.head)
+
+
+def names_only(kb: KB, text: str) -> bool:
+    """Whether a text is a list of names and little else ("Amazon S3, Debezium, etc")."""
+    named = text_entities(kb, text)
+    if len(named) < NAME_LIST_MIN:
+        return False
+    name_words = {t for alias, e in kb.aliases.items() if e in named for t in content_stems(alias)}
+    rest = [t for t in content_stems(text) if t not in name_words]
+    return len(rest) <= NAME_LIST_SPARE_WORDS
 
 
 # "What engine ...", "which service ..." asks for one: the best-supported item alone.
@@ -280,7 +342,7 @@ def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) 
     out: list[str] = []
     for pid in body or members:
         text = store.passages[pid].text
-        outside = text_entities(kb, PAREN_RE.sub(" ", text))
+        outside = text_entities(kb, without_qualifiers(kb, text))
         named = index.passage_entities[pid]
         usable = [e for e in outside if keep(kb, e, skip, types)]
         pool = usable if usable else [e for e in named if keep(kb, e, skip, types)]
@@ -288,6 +350,17 @@ def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) 
     if not out and body:
         out = [e for e in index.passage_entities[members[0]] if keep(kb, e, skip, types)]
     return list(dict.fromkeys(out))
+
+
+def without_qualifiers(kb: KB, text: str) -> str:
+    """The text without parentheses that qualify the name just before them."""
+
+    def drop(match: re.Match[str]) -> str:
+        before = " ".join(text[: match.start()].split()[-QUALIFIED_WORDS:])
+        named = [e for e in text_entities(kb, before) if not is_concept(kb, e)]
+        return " " if named else match.group(0)
+
+    return PAREN_RE.sub(drop, text)
 
 
 def is_concept(kb: KB, entity: str) -> bool:

@@ -220,18 +220,29 @@ def comparison_sides(text: str) -> tuple[str, ...]:
     return ()
 
 
+# A part asks something when it opens with a question word or ends with a question mark; the
+# rest ("Apart from plain web logs", "Our producers moved to the KPL.") only set the scene.
+ASKING_RE: Final = re.compile(
+    r"^(?:which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|"
+    r"should|name|list|give)\b|\?\s*$",
+    re.IGNORECASE,
+)
 # A clause needs this many topic words of its own to be looked up apart ("what's the difference?"
 # has none).
 MIN_CLAUSE_WORDS: Final = 2
 
 
 def split_clauses(text: str) -> tuple[str, ...]:
-    """The question's parts that ask something each ("... and how many ...?")."""
+    """The question's parts that ask something each ("... and how many ...?"), without the parts
+    that only set the scene; the whole question when it is one ask."""
     from kg.ask.text import content_stems
 
     parts = [p.strip(" ,;") for p in CLAUSE_RE.split(text) if p and p.strip(" ,;")]
-    kept = tuple(p for p in parts if len(content_stems(p)) >= MIN_CLAUSE_WORDS)
-    return kept if len(kept) > 1 else (text,)
+    worded = [p for p in parts if len(content_stems(p)) >= MIN_CLAUSE_WORDS]
+    asking = tuple(p for p in worded if ASKING_RE.search(p))
+    if len(asking) > 1 or (asking and len(worded) > len(asking)):
+        return asking
+    return (text,)
 
 
 def excluded_spans(text: str) -> tuple[tuple[int, int], ...]:

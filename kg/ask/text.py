@@ -36,6 +36,9 @@ MIN_STEM: Final = 4
 # A plural "s" comes off a word of at least this many letters before it ("logs" -> "log"; "sqs"
 # and "kms" stay).
 MIN_PLURAL: Final = 3
+# British spellings meet American ones: "analyse", "analysis" and "analyze" share "analyz"; the
+# "-ise"/"-ize" pair already meets at STEM_CHARS letters.
+SPELLING_RE: Final = re.compile(r"ys(?=[ei])")
 # Stems are cut to this many letters: "aggregate" and "aggregation" both become "aggreg".
 STEM_CHARS: Final = 6
 
@@ -57,6 +60,7 @@ def stem(word: str) -> str:
     """A light stem: a common suffix stripped, then cut to STEM_CHARS letters."""
     if not word.isalpha():
         return word.replace(",", "")
+    word = SPELLING_RE.sub("yz", word)
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) - 1 >= MIN_PLURAL:
         word = word[:-1]
     for suffix in SUFFIXES:

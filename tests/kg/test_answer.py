@@ -154,6 +154,18 @@ def test_answer_capacity_modes_named(sample_kb: KB) -> None:
     assert "provisioned" in result.answer.lower() and "on-demand" in result.answer.lower()
 
 
+def test_answer_list_takes_the_examples_line_after_a_statement(sample_kb: KB) -> None:
+    result = answer("Which connectors can a Glue job add as a plugin?", sample_kb)
+    labels = {i.label for i in result.items}
+    assert {"Amazon S3", "Amazon Redshift", "Amazon DynamoDB"} <= labels
+
+
+def test_answer_list_takes_examples_in_parentheses_after_a_generic_noun(sample_kb: KB) -> None:
+    result = answer("Which services' logs can Athena read once they sit in S3?", sample_kb)
+    labels = {i.label for i in result.items}
+    assert {"AWS CloudTrail", "Amazon VPC"} <= labels
+
+
 def test_answer_definition_quotes_the_entity(sample_kb: KB) -> None:
     result = answer("What is Amazon Athena?", sample_kb)
     assert result.intent == "definition"

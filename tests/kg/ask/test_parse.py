@@ -99,6 +99,14 @@ def test_parse_clauses_need_their_own_topic_words() -> None:
     assert len(split_clauses("Gateway vs interface: what's the difference?")) == 1
 
 
+def test_parse_clauses_leave_out_the_scene_setting() -> None:
+    text = "Apart from plain web logs, which services' logs can Athena query in S3?"
+    assert split_clauses(text) == ("which services' logs can Athena query in S3?",)
+    text = "Our producers moved to the KPL. What can read those records?"
+    assert split_clauses(text) == ("What can read those records?",)
+    assert split_clauses("Which services can write to S3?") == ("Which services can write to S3?",)
+
+
 def test_parse_comparison_sides() -> None:
     assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot", "cold tiers")
     assert comparison_sides("Should I pick tape or disk for backups?") == (

@@ -10,6 +10,11 @@ def test_text_word_forms_meet_at_one_stem() -> None:
     assert stem("aggregate") == stem("aggregation")
 
 
+def test_text_british_and_american_spellings_meet() -> None:
+    assert stem("analysing") == stem("analyze") == stem("analysis")
+    assert stem("optimise") == stem("optimize")
+
+
 def test_text_short_words_and_numbers_keep_their_form() -> None:
     assert stem("kms") == "kms"
     assert stem("10,000") == "10000"
