@@ -145,6 +145,8 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     types = asked_types(plan.text)
     anchor = None
     for candidate in ranked[:ITEM_BLOCKS]:
+        if sets_aside(kb, plan, candidate):
+            continue
         if block_names(kb, plan, candidate, skip, types):
             anchor = candidate
             break
@@ -162,9 +164,21 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     for other in ranked[:ITEM_BLOCKS]:
         if other in chosen or other.score < anchor.score - ITEM_MARGIN:
             continue
+        if sets_aside(kb, plan, other):
+            continue
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
             chosen.append(other)
     return chosen
+
+
+def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
+    """Whether a block speaks of what the question sets aside ("instead of the default one on the
+    master node": the block naming the master node lists the default, not the answer)."""
+    excluded = set(plan.linked.excluded)
+    named = set(ask_index(kb).block_entities(ranked.block.id))
+    # Beside a set-aside name, a list of others is the list it was taken from ("S3, Redshift,
+    # or RDS" for "besides S3"); one other name is what the set-aside thing is said to be.
+    return bool(excluded & named) and len(named - excluded) < NAME_LIST_MIN
 
 
 def bare_list_instead(
@@ -377,14 +391,17 @@ def text_entities(kb: KB, text: str) -> tuple[str, ...]:
 
 
 def block_subjects(kb: KB, plan: Plan, ranked: Ranked, skip: set[str]) -> list[str]:
-    """Who does what the question asks: a name opening a statement, else the slide's topic."""
+    """Who does what the question asks: a name opening a statement that uses the question's words
+    or names what it asks about, else the slide's topic."""
     index = ask_index(kb)
     store = index.store
     wanted = set(plan.predicate_stems)
+    asked = set(plan.linked.entities)
     out: list[str] = []
     for pid in ranked.block.members:
         text = store.passages[pid].text
-        if wanted and not wanted & set(content_stems(text)):
+        names_asked = bool(asked & set(index.passage_entities[pid]))
+        if wanted and not wanted & set(content_stems(text)) and not names_asked:
             continue
         opening = " ".join(text.split()[:SUBJECT_WORDS])
         first = [e for e in text_entities(kb, opening) if e not in skip]

@@ -152,7 +152,7 @@ def mask(text: str, mentions: Sequence[Mention], focus: int | None = None) -> st
 EXCLUDE_RE: Final = re.compile(
     r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
     r"leaving aside|leaving out|ignoring|beyond|but not|without counting|separate from|"
-    r"not including)\b([^?.;:,]*)",
+    r"not including|instead of|rather than)\b([^?.;:,]*)",
     re.IGNORECASE,
 )
 # "Which of these ...: A, B, C or D?" and "(A, B or C)" offer a closed set of options.

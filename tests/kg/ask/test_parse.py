@@ -84,6 +84,9 @@ def test_parse_exclusions_cover_the_set_aside_phrase() -> None:
     text = "Apart from Y and Z, which stores does X support?"
     (start, end), *_ = excluded_spans(text)
     assert text[start:end].strip() == "Y and Z"
+    text = "Where can I keep the catalog instead of the default one on Y, for X?"
+    (start, end), *_ = excluded_spans(text)
+    assert text[start:end].strip() == "the default one on Y"
 
 
 def test_parse_options_of_a_closed_question() -> None:
