@@ -60,6 +60,11 @@ BLOCK_FIT: Final = 0.5
 FIGURE_SLIDES: Final = 3
 FIGURE_MARGIN: Final = 0.12
 MAX_FIGURES: Final = 3
+# A figure is what the question asks when the question's words sit around it: in its own line
+# above all ("a batch size ... (up to 10,000 records)"), less in its header's ("Too large a batch
+# size can cause timeouts!" over "payload limit (6 MB)").
+CONTEXT_WORDS_WEIGHT: Final = 0.15
+OWN_WORDS_WEIGHT: Final = 0.15
 # Confidence levels by the kind of evidence an answer rests on.
 GRAPH_LIST: Final = 0.85
 VERDICT_GRAPH: Final = 0.9
@@ -293,12 +298,15 @@ def figure_passages(
                 block_id, Ranked(store.blocks[block_id], by_place[place] - 0.1, 0.0, 0.0, pid)
             )
             words = set(content_stems(passage_context(store, pid)))
+            own = set(content_stems(store.passages[pid].text))
             share = len(wanted & words) / max(1, len(wanted))
+            own_share = len(wanted & own) / max(1, len(wanted))
             fit = any(fits(f, plan.parsed.dimension) for f in figures)
             score = (
                 0.5 * item.score
                 + 0.5 * by_place[place]
-                + 0.3 * share
+                + CONTEXT_WORDS_WEIGHT * share
+                + OWN_WORDS_WEIGHT * own_share
                 + (0.12 if fit else -0.05)
                 - 0.02 * rank
             )
