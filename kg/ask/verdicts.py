@@ -15,7 +15,7 @@ from kg.ask.execute import ask_index
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
-from kg.ask.text import content_stems
+from kg.ask.text import content_stems, stems
 from kg.graph import entity_iri, id_from_iri, run_select
 from kg.kb import KB
 
@@ -27,6 +27,9 @@ VERDICT_SLIDES: Final = 2
 SLIDE_NEIGHBOUR: Final = 0.1
 # A passage must share this share of the question's specific words and entities to address it.
 MIN_SHARE: Final = 0.25
+# Qualifiers of the asker's situation ("a cluster that's already running"): a restriction is read
+# against them, a passage is not expected to use them.
+STATE_QUALIFIERS: Final = frozenset({"already", "existing"})
 # An anti-pattern slide ("... anti-patterns") answers "is X a good fit for Y" with no.
 ANTI_PATTERN_TITLE: Final = re.compile(r"anti[- ]?patterns?", re.IGNORECASE)
 
@@ -104,11 +107,15 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     index = ask_index(kb)
     store = index.store
     words = set(content_stems(passage_context(store, pid)))
-    wanted = set(plan.predicate_stems)
+    state = {t for q in plan.parsed.qualifiers if q in STATE_QUALIFIERS for t in stems(q)}
+    wanted = set(plan.predicate_stems) - state
     others = set(plan.linked.entities[1:])
-    named = set(index.passage_entities[pid])
-    if store.passages[pid].parent >= 0:
-        named |= set(index.passage_entities[store.passages[pid].parent])
+    passage = store.passages[pid]
+    named = set(index.passage_entities[pid]) | set(
+        index.slide_about.get((passage.deck, passage.slide), ())
+    )
+    if passage.parent >= 0:
+        named |= set(index.passage_entities[passage.parent])
     hits = len(wanted & words) + len(others & named)
     total = len(wanted) + len(others)
     return (hits / total if total else 0.0), wanted & words
@@ -200,4 +207,4 @@ def restriction_allows(kb: KB, plan: Plan, text: str) -> bool:
     if others:
         return any(e in named for e in others)
     qualifiers = set(plan.parsed.qualifiers)
-    return not qualifiers & {"already", "existing", "automatically", "in place"}
+    return not qualifiers & (STATE_QUALIFIERS | {"automatically", "in place"})

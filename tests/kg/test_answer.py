@@ -123,6 +123,7 @@ def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None
         ("can KCL consume a Firehose delivery stream?", "no"),
         ("Can Firehose deliver to Splunk?", "yes"),
         ("Is Lambda a good fit for long-running applications?", "no"),
+        ("Can I turn on Object Lock for an S3 bucket that already exists?", "no"),
     ],
 )
 def test_answer_yes_no_verdicts(sample_kb: KB, question: str, verdict: str) -> None:
