@@ -12,7 +12,7 @@ from kg.ask.index import AskIndex
 from kg.ask.parse import Direction, Intent
 from kg.ask.plan import Plan, entity_stems
 from kg.ask.retrieve import Ranked, rank_blocks
-from kg.ask.text import content_stems
+from kg.ask.text import known_stems
 from kg.graph import entity_iri, id_from_iri, rendered_query, run_select
 from kg.kb import KB
 from kg.registry import RELATIONS, RelationKind, Side
@@ -82,7 +82,7 @@ def search(
     are left to the anchors, which know every alias, instead of matching on their own."""
     index = ask_index(kb)
     slides, blocks = anchors(kb, entities)
-    stems = content_stems(text)
+    stems = known_stems(text, index.store.idf)
     return rank_blocks(
         index.store,
         index.scores,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
@@ -79,3 +80,28 @@ def content_stems(text: str) -> list[str]:
     """Stems of the words that carry the topic: no stopwords, no one-letter words."""
     stop = stopwords()
     return [stem(t) for t in tokens(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+
+
+# A compound's parts are at least this long ("datashares" -> "data" + "shares").
+MIN_COMPOUND_PART: Final = 3
+
+
+def known_stems(text: str, known: Collection[str]) -> list[str]:
+    """Content stems, with a word the index does not know split into two words it does."""
+    stop = stopwords()
+    out: list[str] = []
+    for token in tokens(text):
+        if token in stop or (len(token) <= 1 and not token.isdigit()):
+            continue
+        whole = stem(token)
+        out.extend([whole] if whole in known else compound_parts(token, known) or [whole])
+    return out
+
+
+def compound_parts(word: str, known: Collection[str]) -> list[str]:
+    """Stems of two known words a word is made of, longest first part first; none if no split."""
+    for cut in range(len(word) - MIN_COMPOUND_PART, MIN_COMPOUND_PART - 1, -1):
+        left, right = stem(word[:cut]), stem(word[cut:])
+        if word[:cut] not in stopwords() and left in known and right in known:
+            return [left, right]
+    return []

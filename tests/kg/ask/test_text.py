@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.ask.text import content_stems, stem
+from kg.ask.text import compound_parts, content_stems, known_stems, stem
 
 
 def test_text_word_forms_meet_at_one_stem() -> None:
@@ -26,3 +26,9 @@ def test_text_content_stems_drop_question_words() -> None:
         "retent",
         "queue",
     ]
+
+
+def test_text_unknown_compound_splits_into_known_words() -> None:
+    known = {stem("data"), stem("shares"), stem("stream")}
+    assert known_stems("datashares types", known) == [stem("data"), stem("shares"), stem("types")]
+    assert compound_parts("zzzqqq", known) == []
