@@ -38,11 +38,13 @@ BRIDGE_BLOCKS: Final = 4
 
 @dataclass(frozen=True)
 class Hop:
-    """The bridge entity, the block that names it, and the last part rewritten about it."""
+    """The bridge entity, the block that names it, the last part rewritten about it, and how well
+    the setup's evidence supports the entity."""
 
     entity: str
     ranked: Ranked
     question: str
+    score: float = 0.0
 
 
 def split_setup(plan: Plan) -> tuple[str, str]:
@@ -73,6 +75,13 @@ def bridge_types(setup: str) -> tuple[str, ...]:
 
 def find_bridge(kb: KB, plan: Plan) -> Hop | None:
     """The entity the setup describes: named by, or the topic of, the passage best matching it."""
+    hops = bridge_candidates(kb, plan)
+    return hops[0] if hops else None
+
+
+def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
+    """Entities the setup may describe, best first, one hop each: a typed graph edge alone, else
+    the names of the passages best matching the setup."""
     from kg.ask.lists import text_entities
     from kg.ask.verdicts import passage_context
 
@@ -80,17 +89,19 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
     store = index.store
     setup, final = split_setup(plan)
     if setup == final:
-        return None
+        return []
     ranked = search(kb, setup, kb.embed_query(setup), plan.linked.entities)
     typed = graph_bridge(kb, plan, setup, ranked)
     if typed is not None:
-        return typed
+        return [typed]
     named = set(plan.linked.entities) | set(plan.linked.excluded)
+    # The service of a named feature is named too ("a Glue dev endpoint" names Glue).
+    named |= {kb.parts[e] for e in named if e in kb.parts}
     types = bridge_types(setup)
     scope = {t for phrase in parse_scope(setup) for t in content_stems(phrase)}
     weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup)) - scope}
     mass = sum(weights.values()) or 1.0
-    best: tuple[float, str, Ranked] | None = None
+    best: dict[str, tuple[float, Ranked]] = {}
     for position, item in enumerate(ranked[:BRIDGE_BLOCKS]):
         place = (item.block.deck, item.block.slide)
         candidates: list[tuple[str, float]] = []
@@ -120,13 +131,17 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
             if entity in named or known is None or (types and known.type not in types):
                 continue
             score = item.score + bonus - 0.03 * position
-            if best is None or score > best[0]:
-                best = (score, entity, item)
-    if best is None:
-        return None
-    label = kb.labels.get(best[1], best[1])
+            if entity not in best or score > best[entity][0]:
+                best[entity] = (score, item)
+    order = sorted(best, key=lambda e: -best[e][0])
+    return [make_hop(kb, entity, best[entity][1], final, best[entity][0]) for entity in order]
+
+
+def make_hop(kb: KB, entity: str, item: Ranked, final: str, score: float) -> Hop:
+    """A hop to an entity, with the last part rewritten to name it."""
+    label = kb.labels.get(entity, entity)
     rewritten, count = POINTER_RE.subn(label, final, count=1)
-    return Hop(best[1], best[2], rewritten if count else f"{final} ({label})")
+    return Hop(entity, item, rewritten if count else f"{final} ({label})", score)
 
 
 # How much a candidate's passage matching the setup's words counts, against the block's score; a
@@ -172,10 +187,8 @@ def graph_bridge(kb: KB, plan: Plan, setup: str, ranked: Sequence[Ranked]) -> Ho
         if not pids:
             return None
         item = Ranked(store.blocks[store.block_of[pids[0]]], 0.0, 0.0, 0.0, pids[0])
-    label = kb.labels.get(entity, entity)
     _, final = split_setup(plan)
-    rewritten, count = POINTER_RE.subn(label, final, count=1)
-    return Hop(entity, item, rewritten if count else f"{final} ({label})")
+    return make_hop(kb, entity, item, final, item.score)
 
 
 def hop_names(kb: KB, hops: Sequence[Hop]) -> str:

@@ -43,10 +43,11 @@ DECK_WIDE_RE: Final = re.compile(
 
 
 # An entity described instead of named, pointed back to later: "a caching service ... its TTL",
-# "Which X device ships ..., and ... its SSD variant", "The library that ... keeps ...".
+# "Which X device ships ..., and ... its SSD variant", "The library that ... keeps ...", and
+# "Which <family> ships ..., and ... its ..." (a member of a named family).
 DESCRIBED_RE: Final = re.compile(
     r"\b(?:an?|which|the)\s+(?:[\w-]+\s+){0,3}?(?:service|database|engine|library|tool|framework|"
-    r"algorithm|device|notebook|product)\b(?!\s*\?)",
+    r"algorithm|device|notebook|product)\b(?!\s*\?)|\bwhich X\b(?!\s*\?)",
     re.IGNORECASE,
 )
 

@@ -30,6 +30,10 @@ def test_plan_what_can_do_asks_for_subjects() -> None:
 def test_plan_described_entity_is_a_bridge() -> None:
     text = "Foo is built on another AWS service. How is that service billed?"
     assert plan_of(text, {"foo": "Foo"}).bridge
+    text = (
+        "Which Foo Family ships with Bar built in, and how much memory does its small model have?"
+    )
+    assert plan_of(text, {"foo": "Foo Family", "bar": "Bar"}).bridge
 
 
 def test_plan_deck_wide_list_and_pure_relation() -> None:
