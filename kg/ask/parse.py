@@ -168,6 +168,12 @@ SCOPE_RE: Final = re.compile(
     r"(?:slides?|section|lecture)\b",
     re.IGNORECASE,
 )
+# "Should I pick A or B?" asks to choose between two, which a yes or a no does not answer.
+CHOICE_RE: Final = re.compile(
+    r"\b(?:should|shall)\s+(?:i|we|you)\s+(?:pick|choose|use|go with|select|prefer|opt for)\b"
+    r"[^?]*\bor\b",
+    re.IGNORECASE,
+)
 # Qualifiers that restrict the asked predicate; a verdict must check them against the evidence.
 QUALIFIER_RE: Final = re.compile(
     r"\b(only|directly|automatically|by default|built[- ]in|natively|in place|existing|"
@@ -216,8 +222,16 @@ def comparison_sides(text: str) -> tuple[str, ...]:
                 " ".join(side.split()[-6:]) if i == 0 else " ".join(side.split()[:6])
                 for i, side in enumerate(sides)
             ]
-            return tuple(side for side in sides if side)
+            return shared_head(tuple(side for side in sides if side))
     return ()
+
+
+def shared_head(sides: tuple[str, ...]) -> tuple[str, ...]:
+    """A one-word first side borrows the head noun of the second ("Gateway vs interface VPC
+    endpoints" compares "Gateway VPC endpoints" with "interface VPC endpoints")."""
+    if len(sides) != 2 or len(sides[0].split()) != 1 or len(sides[1].split()) < 2:
+        return sides
+    return (f"{sides[0]} {' '.join(sides[1].split()[1:])}", sides[1])
 
 
 # A part asks something when it opens with a question word or ends with a question mark; the
@@ -281,7 +295,13 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
             fired.append(rule.id)
             break
     answer, intent = AnswerType.TEXT, Intent.SEARCH
+    if CHOICE_RE.search(masked):
+        verdict = False
+        answer, intent = AnswerType.TEXT, Intent.COMPARISON
+        fired.append("choice")
     for rule in group("answer"):
+        if "choice" in fired:
+            break
         if rule.pattern.search(masked):
             assert rule.answer is not None and rule.intent is not None
             answer, intent = rule.answer, rule.intent

@@ -111,11 +111,12 @@ def test_parse_clauses_leave_out_the_scene_setting() -> None:
 
 
 def test_parse_comparison_sides() -> None:
-    assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot", "cold tiers")
+    assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot tiers", "cold tiers")
     assert comparison_sides("Should I pick tape or disk for backups?") == (
-        "tape",
+        "tape for backups",
         "disk for backups",
     )
+    assert comparison_sides("Foo or Bar, what's the difference?") == ("Foo", "Bar")
 
 
 def test_parse_scope_phrases_say_where_to_look() -> None:
@@ -128,3 +129,9 @@ def test_parse_registry_words_read_a_typed_relation() -> None:
     reading = parse(text, placeholders(text)).reading
     assert reading is not None and reading.kind.value == "uses"
     assert reading.asked.value == "object"
+
+
+def test_parse_a_choice_between_two_is_a_comparison_not_a_verdict() -> None:
+    parsed = parse("For backups, should I pick tape or disk? How do they differ?", [])
+    assert not parsed.verdict and parsed.intent is Intent.COMPARISON
+    assert parse("Should I encrypt the bucket?", []).verdict
