@@ -111,8 +111,8 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     places: set[tuple[str, int]] = set()
     best = evidence.ranked[0].score if evidence.ranked else 0.0
     # A comparison is answered by what each side's best slide says before the shared overview.
-    order = [*evidence.sides, *rankings(evidence)] if evidence.sides else rankings(evidence)
-    candidates = [r[0] for r in order if r and r[0].score >= best - PART_MARGIN]
+    ordered = [*evidence.sides, *rankings(evidence)] if evidence.sides else rankings(evidence)
+    candidates = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
     candidates += [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
     for item in candidates:
         place = (item.block.deck, item.block.slide)
