@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui reliability clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -82,6 +82,9 @@ bench: bench-ingest bench-ask bench-http bench-ui
 
 bench-ingest: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ingest $(DECK)
+
+reliability: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.reliability --data-dir $(DATA)
 
 bench-ask: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ask --data-dir $(DATA)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Final
 
 from kg.ask.compose import compose
+from kg.ask.confidence import calibrated
 from kg.ask.execute import Evidence, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
@@ -42,12 +43,15 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     text = check_question(question)
     vector = kb.embed_query(text)
     plan = plan_for(text, kb, vector)
+    result = None
     if plan.bridge:
         hops = bridge_candidates(kb, plan)
         if hops:
             hop, final, evidence = best_hop(kb, hops)
-            return bridged(kb, plan, hop, compose(kb, final, evidence, k=k))
-    return compose(kb, plan, execute(plan, kb, vector), k=k)
+            result = bridged(kb, plan, hop, compose(kb, final, evidence, k=k))
+    if result is None:
+        result = compose(kb, plan, execute(plan, kb, vector), k=k)
+    return replace(result, confidence=calibrated(result))
 
 
 # Bridge candidates this close to the best one are tried: the one whose last part finds the better
