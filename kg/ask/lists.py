@@ -44,6 +44,9 @@ ASKED_NOUN_RE: Final = re.compile(
 # specific words: a list answer often spans two slides.
 ITEM_MARGIN: Final = 0.12
 ITEM_BLOCKS: Final = 6
+# On the best block's own slide a parallel bullet ("CloudWatch Metrics: ..." / "Prometheus: ...")
+# may rank further behind and still belong to the list.
+SAME_SLIDE_MARGIN: Final = 0.25
 # A bare list of names this close to a best block that names one thing answers a list question
 # better ("Spark, Python, JDBC, HBase + more" under "like iPython notebooks").
 BARE_LIST_MARGIN: Final = 0.3
@@ -162,7 +165,12 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     # A runner-up must use at least as many of the question's specific words as the best block.
     needed = max(1, len(wanted & set(store.term_freqs[anchor.block.id])))
     for other in ranked[:ITEM_BLOCKS]:
-        if other in chosen or other.score < anchor.score - ITEM_MARGIN:
+        same_slide = (other.block.deck, other.block.slide) == (
+            anchor.block.deck,
+            anchor.block.slide,
+        )
+        margin = SAME_SLIDE_MARGIN if same_slide else ITEM_MARGIN
+        if other in chosen or other.score < anchor.score - margin:
             continue
         if sets_aside(kb, plan, other):
             continue
