@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 from kg.ask.execute import ask_index
@@ -343,6 +344,10 @@ def all_block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
             refs = found.setdefault(entity, [])
             if ref is not None and all(r.slide != ref.slide for r in refs):
                 refs.append(ref)
+    if not found and plan.agent:
+        # No statement names a doer: the slides put it the other way round ("the device can run
+        # EC2 instances" for "what compute can run on the device"), so the named things answer.
+        return all_block_items(kb, replace(plan, agent=False), ranked)
     return [item(kb, e, refs) for e, refs in found.items()]
 
 

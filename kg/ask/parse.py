@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +108,7 @@ class Parsed:
     sides: tuple[str, ...] = ()
     reading: Reading | None = None
     scope: tuple[str, ...] = ()
+    asking: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -274,14 +275,32 @@ def parse_options(text: str) -> tuple[str, ...]:
     return tuple(p for p in cleaned if p)
 
 
-def read_flow(text: str, mentions: Sequence[Mention]) -> Flow | None:
-    """The first flow rule that matches with some mention as X, earlier mentions first."""
+def read_flow(text: str, mentions: Sequence[Mention], start: int = 0) -> Flow | None:
+    """The first flow rule that matches with some mention as X, earlier mentions first; only the
+    text from `start` on is read (the scene set before the question asks nothing)."""
+    part = text[start:]
+    later = shifted(mentions, start)
+    offset = len(mentions) - len(later)
     for rule in group("flow"):
-        for i in range(len(mentions)):
-            if rule.pattern.search(mask(text, mentions, i)):
+        for i in range(len(later)):
+            if rule.pattern.search(mask(part, later, i)):
                 assert rule.intent is not None and rule.direction is not None
-                return Flow(i, rule.intent, rule.direction, rule.id)
+                return Flow(offset + i, rule.intent, rule.direction, rule.id)
     return None
+
+
+def shifted(mentions: Sequence[Mention], start: int) -> list[Mention]:
+    """The mentions from `start` on, placed in the text cut there."""
+    return [
+        replace(m, start=m.start - start, end=m.end - start) for m in mentions if m.start >= start
+    ]
+
+
+def asking_start(text: str, clauses: Sequence[str]) -> int:
+    """Where the question starts asking: after the scene-setting part, when one was dropped."""
+    if len(clauses) != 1 or clauses[0] == text:
+        return 0
+    return max(0, text.find(clauses[0]))
 
 
 def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
@@ -314,22 +333,26 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
                 dimension = rule.dimension
                 fired.append(rule.id)
                 break
+    clauses = split_clauses(text)
+    start = asking_start(text, clauses)
+    asking = mask(text[start:], shifted(mentions, start))
     return Parsed(
         text=text,
         masked=masked,
-        clauses=split_clauses(text),
+        clauses=clauses,
         verdict=verdict,
         answer=answer,
         intent=intent,
         rules=tuple(fired),
         dimension=dimension,
-        flow=read_flow(text, mentions),
+        flow=read_flow(text, mentions, start),
         options=parse_options(text),
         excluded=excluded_spans(text),
         qualifiers=tuple(m.group(1).lower() for m in QUALIFIER_RE.finditer(masked)),
         anaphora=bool(ANAPHORA_RE.search(masked)),
         sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
         reading=read_relation([mask(text, mentions, i) for i in range(len(mentions))]),
+        asking=asking,
         scope=tuple(
             words.strip()
             for m in SCOPE_RE.finditer(masked)

@@ -124,7 +124,7 @@ def make_plan(parsed: Parsed, linked: Linked) -> Plan:
         focus=focus,
         flow=flow,
         pure_relation=pure,
-        agent=bool(AGENT_RE.search(parsed.masked)),
+        agent=bool(AGENT_RE.search(parsed.asking or parsed.masked)),
         bridge=bridge,
         topic_stems=tuple(topic),
         predicate_stems=predicate,

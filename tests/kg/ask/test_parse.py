@@ -135,3 +135,12 @@ def test_parse_a_choice_between_two_is_a_comparison_not_a_verdict() -> None:
     parsed = parse("For backups, should I pick tape or disk? How do they differ?", [])
     assert not parsed.verdict and parsed.intent is Intent.COMPARISON
     assert parse("Should I encrypt the bucket?", []).verdict
+
+
+def test_parse_the_scene_set_before_the_question_carries_no_relation() -> None:
+    text = "Our producers moved to X. What can unpack those records?"
+    parsed = parse(text, placeholders(text))
+    assert parsed.flow is None
+    assert parsed.asking == "What can unpack those records?"
+    whole = "What can write to X?"
+    assert parse(whole, placeholders(whole)).flow is not None
