@@ -432,7 +432,35 @@ def unknown_names(kb: KB, plan: Plan) -> list[str]:
             continue
         if stem(word.lower()) not in store.slide_idf:
             out.append(word)
+    if not title_cased(masked):
+        out += [run for run in name_runs(masked) if run.lower() not in store.phrases]
     return out
+
+
+# Two or more capitalised words in a row, digits allowed after the first ("Azure Blob Storage",
+# "Route 53"): a product name the deck may know word by word but never writes.
+NAME_RUN_RE: Final = re.compile(r"(?<!^)\b[A-Z][a-z]\w*(?:\s+(?:[A-Z]\w*|\d+))+\b")
+# A question with this share of capitalised words is written in title case: no names stand out.
+TITLE_CASE_SHARE: Final = 0.6
+
+
+def name_runs(masked: str) -> list[str]:
+    """Runs of capitalised words past the question's first word, without the X/Y placeholders
+    and without a leading function word ("Which AWS")."""
+    runs = []
+    for match in NAME_RUN_RE.finditer(masked):
+        words = [w for w in match.group(0).split() if w not in ("X", "Y")]
+        while words and words[0].lower() in stopwords():
+            words = words[1:]
+        if len(words) >= 2:
+            runs.append(" ".join(words))
+    return runs
+
+
+def title_cased(text: str) -> bool:
+    """Whether most words of a text start with a capital."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= TITLE_CASE_SHARE
 
 
 def weighted_coverage(kb: KB, plan: Plan, used: Sequence[Ranked]) -> float:

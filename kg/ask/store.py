@@ -77,6 +77,8 @@ class PassageStore:
     slide_idf: dict[str, float] = field(default_factory=dict)
     slide_average: float = 1.0
     mention_cache: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Every passage and title, lower-cased and space-joined: whether the deck ever writes a phrase.
+    phrases: str = ""
 
     def slide_passages(self, deck: str, slide: int) -> list[Passage]:
         """The passages of one slide in line order."""
@@ -222,6 +224,10 @@ def build_store(
         postings=postings,
         title_stems={place: frozenset(content_stems(title)) for place, title in titles.items()},
         lengths_words=[len(p.text.split()) for p in passages],
+        phrases=" ".join(
+            " ".join(text.lower().split())
+            for text in [*(p.text for p in passages), *titles.values()]
+        ),
         **slide_index(passages, by_slide, titles),
     )
 
