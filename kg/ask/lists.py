@@ -434,19 +434,12 @@ def block_subjects(kb: KB, plan: Plan, ranked: Ranked, skip: set[str]) -> list[s
 
 def option_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
     """The offered options the evidence supports ("which of these: A, B, C")."""
-    index = ask_index(kb)
-    store = index.store
-    blocks = item_blocks(kb, plan, ranked)
-    texts = [(r, block_text(store, r.block)) for r in blocks]
+    texts = option_blocks(kb, plan, ranked)
     out: list[Item] = []
     for option in plan.parsed.options:
         entities = text_entities(kb, option)
         for r, text in texts:
-            named = set(index.block_entities(r.block.id))
-            hit = (entities and entities[0] in named) or (
-                not entities and option_in_text(option, text)
-            )
-            if hit:
+            if names_option(kb, option, r, text):
                 ref = source_ref(kb, r.block.deck, r.block.slide, r.score, text)
                 refs = (ref,) if ref else ()
                 out.append(
@@ -454,6 +447,37 @@ def option_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
                 )
                 break
     return out
+
+
+def option_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[tuple[Ranked, str]]:
+    """Blocks that decide the options: the best one naming an option, and close runners-up that
+    name one and use the question's own words ("For correlation", not "For aggregation")."""
+    store = ask_index(kb).store
+    offered = {t for option in plan.parsed.options for t in stems(option)}
+    wanted = set(plan.predicate_stems) - offered
+    texts = [(r, block_text(store, r.block)) for r in ranked[:ITEM_BLOCKS]]
+    named = [
+        (r, text)
+        for r, text in texts
+        if any(names_option(kb, option, r, text) for option in plan.parsed.options)
+    ]
+    if not named:
+        return []
+    best, _ = named[0]
+    return [named[0]] + [
+        (r, text)
+        for r, text in named[1:]
+        if r.score >= best.score - ITEM_MARGIN
+        and (not wanted or wanted & set(store.term_freqs[r.block.id]))
+    ]
+
+
+def names_option(kb: KB, option: str, ranked: Ranked, text: str) -> bool:
+    """Whether a block names an offered option (its entity, else all its words)."""
+    entities = text_entities(kb, option)
+    if entities:
+        return entities[0] in set(ask_index(kb).block_entities(ranked.block.id))
+    return option_in_text(option, text)
 
 
 def option_in_text(option: str, text: str) -> bool:
