@@ -18,10 +18,13 @@ from rdflib.term import Node
 
 from kg.errors import BadQuery, NotFound, ReadOnly
 from kg.registry import RELATIONS, RelationKind, registry_triples
+from kg.store import RemoteStore
 from kg.types import Entity, Fact, Slide
 from ontology.terms import KG, KGI, ONTOLOGY_TTL
 
 Quad = tuple[Node, Node, Node, URIRef]
+# The graph a KB queries: embedded, or a dataset on a SPARQL server queried the same way.
+GraphStore = ox.Store | RemoteStore
 
 QUERY_DIR = Path(__file__).with_name("queries")
 UNITS_TTL = ONTOLOGY_TTL.with_name("units.ttl")
@@ -404,7 +407,7 @@ def load_store(data_dir: Path) -> ox.Store:
 class QueryIndex:
     """The rows of one fixed query run once without bindings, grouped by its variables' values."""
 
-    store: ox.Store
+    store: GraphStore
     variables: tuple[str, ...]
     rows: dict[tuple[str, ...], list[dict[str, Any]]]
 
@@ -452,7 +455,7 @@ def term_value(term: Any) -> Any:
     return term.value
 
 
-def index_query(store: ox.Store, book: QueryBook, name: str, *variables: str) -> None:
+def index_query(store: GraphStore, book: QueryBook, name: str, *variables: str) -> None:
     """Run a fixed query once unbound and keep its rows by `variables`, for run_select to serve.
 
     Only for a read-only store and a query whose rows bound to values are exactly its unbound
@@ -467,7 +470,7 @@ def index_query(store: ox.Store, book: QueryBook, name: str, *variables: str) ->
 
 
 def run_select(
-    store: ox.Store, book: QueryBook, name: str, **bindings: object
+    store: GraphStore, book: QueryBook, name: str, **bindings: object
 ) -> list[dict[str, Any]]:
     """Run the named fixed query with values bound, as a list of plain dict rows."""
     if name not in book.texts:
@@ -519,7 +522,7 @@ QUERY_PREFIXES = {
 
 
 def run_query(
-    store: ox.Store,
+    store: GraphStore,
     query: str,
     *,
     default_graphs: list[str] | None = None,
