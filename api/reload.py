@@ -72,7 +72,8 @@ class RemotePool:
             self.slots.release()
 
     def close(self) -> None:
-        """Nothing to stop: the server owns the queries."""
+        """Close the connections to the server (it owns the queries)."""
+        self.store.close()
 
 
 @dataclass(eq=False)
@@ -117,6 +118,8 @@ class Loaded:
     def close(self) -> None:
         """Stop the version's SPARQL workers and drop its pinned files."""
         self.pool.close()
+        if self.remote is not None:
+            self.remote.close()
         if self.pin is not None:
             shutil.rmtree(self.pin, ignore_errors=True)
 

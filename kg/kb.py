@@ -112,7 +112,8 @@ def load_entities(store: GraphStore, book: QueryBook) -> dict[str, Entity]:
     entities = {}
     for row in run_select(store, book, "all_entities"):
         entity_id = id_from_iri(row["entity"])
-        aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
+        # GROUP_CONCAT's order is the engine's: sorted, aliases read the same from any store.
+        aliases = tuple(sorted(a for a in (row["aliases"] or "").split("|") if a))
         entities[entity_id] = Entity(entity_id, row["label"], row["type"], aliases)
     return entities
 

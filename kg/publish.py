@@ -226,9 +226,9 @@ def dataset_nquads(data_dir: Path) -> tuple[bytes, int]:
 def load_graph(data_dir: Path, endpoint: Endpoint, *, timeout_s: float) -> int:
     """Replace the endpoint's dataset with the version's graph; check every quad arrived."""
     nquads, expected = dataset_nquads(data_dir)
-    remote = RemoteStore(endpoint, timeout_s=timeout_s)
-    remote.replace_all(nquads, timeout_s=timeout_s)
-    loaded = remote.count_quads()
+    with RemoteStore(endpoint, timeout_s=timeout_s) as remote:
+        remote.replace_all(nquads, timeout_s=timeout_s)
+        loaded = remote.count_quads()
     if loaded != expected:
         raise StoreUnavailable(
             f"{endpoint.query_url} holds {loaded} quads after the load, not {expected}; "

@@ -118,6 +118,8 @@ class RemoteStore:
         self.endpoint = endpoint
         self.timeout_s = timeout_s
         self.connections = Connections()
+        self.opened: list[http.client.HTTPConnection] = []
+        self.opened_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint.query_url!r})"
@@ -138,6 +140,8 @@ class RemoteStore:
             )
             conn = kind(parts.hostname, port, timeout=timeout_s)
             self.connections.open[key] = conn
+            with self.opened_lock:
+                self.opened.append(conn)
         conn.timeout = timeout_s
         if conn.sock is not None:
             conn.sock.settimeout(timeout_s)
@@ -263,6 +267,19 @@ class RemoteStore:
 
     def __len__(self) -> int:
         return self.count_quads()
+
+    def close(self) -> None:
+        """Close the connections of every thread."""
+        with self.opened_lock:
+            opened, self.opened = self.opened, []
+        for conn in opened:
+            conn.close()
+
+    def __enter__(self) -> RemoteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def check_status(status: int, body: bytes, url: str) -> None:
