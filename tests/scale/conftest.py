@@ -36,8 +36,14 @@ class OxigraphServer:
         if not OXIGRAPH.exists():
             pytest.fail(f"no oxigraph CLI at {OXIGRAPH}: pip install -e '.[dev]'")
         self.process = subprocess.Popen(
-            [str(OXIGRAPH), "serve", "--location", str(self.location), "--bind",
-             f"127.0.0.1:{self.port}"],
+            [
+                str(OXIGRAPH),
+                "serve",
+                "--location",
+                str(self.location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

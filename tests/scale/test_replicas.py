@@ -52,9 +52,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(
-    tmp_path_factory: pytest.TempPathFactory, sample_data_dir: Path
-) -> Iterator[Cluster]:
+def cluster(tmp_path_factory: pytest.TempPathFactory, sample_data_dir: Path) -> Iterator[Cluster]:
     """The sample deck published to blue, and two replicas serving it."""
     base = tmp_path_factory.mktemp("cluster")
     servers = (OxigraphServer(base / "blue"), OxigraphServer(base / "green"))
@@ -137,7 +135,9 @@ def test_replicas_switch_versions_under_load_without_a_failed_request(
             n = offset
             while not stop.is_set():
                 replica = cluster.replicas[n % 2]
-                response = http.get(replica.url + "/ask", params={"q": QUESTIONS[n % len(QUESTIONS)]})
+                response = http.get(
+                    replica.url + "/ask", params={"q": QUESTIONS[n % len(QUESTIONS)]}
+                )
                 if response.status_code != 200:
                     failures.append(f"{response.status_code} {response.text[:200]}")
                 done[0] += 1
@@ -152,8 +152,7 @@ def test_replicas_switch_versions_under_load_without_a_failed_request(
         version = publish(new_build, cluster.root, endpoints=cluster.endpoints)
         switched = wait_until(
             lambda: all(
-                get_json(r.url, "/health")[1].get("version") == version.id
-                for r in cluster.replicas
+                get_json(r.url, "/health")[1].get("version") == version.id for r in cluster.replicas
             ),
             SWITCH_WITHIN_S,
         )
@@ -174,9 +173,7 @@ def test_replicas_report_an_outage_and_recover_by_themselves(cluster: Cluster) -
     server = cluster.live_server()
     server.stop()
     try:
-        wait_until(
-            lambda: all(get_json(r.url, "/ready")[0] == 503 for r in cluster.replicas), 10
-        )
+        wait_until(lambda: all(get_json(r.url, "/ready")[0] == 503 for r in cluster.replicas), 10)
         for replica in cluster.replicas:
             status, body = get_json(replica.url, "/ask", q=QUESTIONS[0])
             assert status == 503 and body["error"] == "store_unavailable"

@@ -54,7 +54,8 @@ def test_store_inline_values_opens_the_where_clause() -> None:
     query = "SELECT ?slide WHERE { GRAPH ?slide { ?slide ?p ?entity } }"
     bound = inline_values(query, {ox.Variable("entity"): ox.NamedNode("http://e/1")})
     assert bound == (
-        "SELECT ?slide WHERE { VALUES (?entity) { (<http://e/1>) } GRAPH ?slide { ?slide ?p ?entity } }"
+        "SELECT ?slide WHERE { VALUES (?entity) { (<http://e/1>) } "
+        "GRAPH ?slide { ?slide ?p ?entity } }"
     )
 
 
@@ -122,9 +123,7 @@ def test_store_insert_data_chunks_hold_every_quad() -> None:
     assert 'GRAPH <http://g> { <http://s/1> <http://p> "1" . }' in chunks[0]
 
 
-def test_store_remote_rows_equal_embedded_rows(
-    loaded: RemoteStore, sample_graph_dir: Path
-) -> None:
+def test_store_remote_rows_equal_embedded_rows(loaded: RemoteStore, sample_graph_dir: Path) -> None:
     embedded, book = load_store(sample_graph_dir), load_queries()
     entities = [row["entity"] for row in run_select(embedded, book, "parts_of")]
     entities += [row["entity"] for row in run_select(embedded, book, "security_features")]
@@ -168,9 +167,10 @@ def test_store_ad_hoc_queries_read_the_same_dataset(
     remote = next(iter(run_query(loaded, query)))["n"].value
     assert remote == local
     named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s kg:mentions ?o } }"
-    assert next(iter(run_query(loaded, named)))["n"].value == next(
-        iter(run_query(embedded, named))
-    )["n"].value
+    assert (
+        next(iter(run_query(loaded, named)))["n"].value
+        == next(iter(run_query(embedded, named)))["n"].value
+    )
     assert bool(run_query(loaded, "ASK { ?s a kg:Slide }"))
     triples = list(run_query(loaded, "CONSTRUCT { ?s a kg:Slide } WHERE { ?s a kg:Slide }"))
     assert len(triples) == len(list(run_query(embedded, "SELECT ?s WHERE { ?s a kg:Slide }")))
