@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,62 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.errors import StoreUnavailable
 from kg.settings import Settings
-from kg.store import Endpoint, RemoteStore
-from tests.api.conftest import free_port
-
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-START_TIMEOUT_S = 20.0
-
-
-class OxigraphServer:
-    """One `oxigraph serve` process over a directory, which it keeps across restarts."""
-
-    def __init__(self, location: Path) -> None:
-        self.location = location
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        base = f"http://127.0.0.1:{self.port}"
-        self.endpoint = Endpoint(f"{base}/query", f"{base}/update", f"{base}/store")
-
-    def start(self) -> None:
-        """Start the server and wait until it answers a query."""
-        if not OXIGRAPH.exists():
-            pytest.fail(f"no oxigraph CLI at {OXIGRAPH}: pip install -e '.[dev]'")
-        self.process = subprocess.Popen(
-            [
-                str(OXIGRAPH),
-                "serve",
-                "--location",
-                str(self.location),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        with RemoteStore(self.endpoint, timeout_s=2) as store:
-            while True:
-                try:
-                    store.ping(timeout_s=1)
-                    return
-                except StoreUnavailable:
-                    if time.monotonic() > deadline or self.process.poll() is not None:
-                        raise RuntimeError(f"oxigraph did not start on port {self.port}") from None
-                    time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Stop the server (its data stays in its directory)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+from kgqa.cluster import OxigraphServer, free_port
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def test_store_server_errors_map_to_statuses() -> None:
 
 
 def test_store_unreachable_server_is_503() -> None:
-    from tests.api.conftest import free_port
+    from kgqa.cluster import free_port
 
     store = RemoteStore(Endpoint(f"http://127.0.0.1:{free_port()}/query"), timeout_s=2)
     with store, pytest.raises(StoreUnavailable, match="unreachable") as caught:
