@@ -49,6 +49,7 @@ class OxigraphServer:
         """Start the server and wait until it answers a query."""
         if not OXIGRAPH.exists():
             raise FileNotFoundError(f"no oxigraph CLI at {OXIGRAPH}: pip install -e '.[dev]'")
+        self.location.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [str(OXIGRAPH), "serve", "--location", str(self.location)]
             + ["--bind", f"127.0.0.1:{self.port}"],

@@ -1,0 +1,195 @@
+"""How cost grows with the corpus: N renamed copies of a deck, embedded vs remote, FAISS kinds.
+
+python -m bench.corpus DECK [--sizes 1 10 50] [--jobs 2]
+For each size: ingest N copies (renamed files, so N decks; temp dir, never kept), data size,
+answer() and 1-hop SPARQL p50 in-process with the graph embedded and on an Oxigraph server
+(its RSS), and passage search with flat, IVF and HNSW indexes (recall@10 against flat).
+Copies share text, so each distinct passage is embedded once and its vector reused: the
+embedding cost of a size is reported as vectors / the throughput measured on the first size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from bench.http import ONE_HOP, questions
+from kg.types import FaissIndex
+
+RECALL_AT = 10
+SEARCH_DEPTH = 400  # what answer ranking asks the index for (max(limit * 8, 400))
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def dir_mb(path: Path) -> float:
+    """Bytes under a folder, in MB."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def p50_ms(fn: Callable[[], object], times: int) -> float:
+    """Median wall time of fn over `times` calls, in ms."""
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+class CachedEmbed:
+    """Embeds each distinct text once; copies of a deck reuse its vectors."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder, self.cache = encoder, {}
+        self.embedded, self.seconds = 0, 0.0
+        self.model: Any = None  # the query encoder and intent model, shared by every size
+
+    def __call__(self, texts: list[str]) -> Any:
+        from kg.embed import embed
+
+        fresh = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if fresh:
+            started = time.perf_counter()
+            for text, vector in zip(fresh, embed(self.encoder, fresh), strict=True):
+                self.cache[text] = vector
+            self.seconds += time.perf_counter() - started
+            self.embedded += len(fresh)
+        return np.stack([self.cache[t] for t in texts]).astype(np.float32)
+
+
+def write_copies(deck: Path, n: int, folder: Path) -> list[Path]:
+    """n copies of the deck under distinct names (distinct deck ids)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = deck.read_text(encoding="utf-8")
+    paths = [folder / f"{deck.stem}-copy{k:03d}{deck.suffix}" for k in range(n)]
+    for path in paths:
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def search_figures(kb: Any, vectors: np.ndarray) -> dict[str, dict[str, float]]:
+    """Build time, p50 and recall@10 (against flat) of each FAISS kind over the query vectors."""
+    from kg.vectors import ann_index
+
+    exact = {}
+    kb.ann = None
+    for n, query in enumerate(vectors):
+        exact[n] = set(kb.nearest(query, RECALL_AT)[0])
+    out = {}
+    for kind in FaissIndex:
+        started = time.perf_counter()
+        kb.ann = ann_index(kb.vectors, kind)
+        built = time.perf_counter() - started
+        hits = [len(set(kb.nearest(q, RECALL_AT)[0]) & exact[n]) for n, q in enumerate(vectors)]
+        samples = [p50_ms(lambda q=q: kb.nearest(q, SEARCH_DEPTH), 3) for q in vectors]
+        out[kind.value] = {
+            "build_s": round(built, 2),
+            "search_p50_ms": round(statistics.median(samples), 3),
+            "recall_at_10": round(sum(hits) / (RECALL_AT * len(vectors)), 4),
+        }
+    kb.ann = None
+    return out
+
+
+def measure_size(
+    deck: Path, n: int, *, embed: CachedEmbed, jobs: int, tmp: Path, onnx: Path
+) -> dict[str, Any]:
+    """Every figure of one corpus size."""
+    from ingest.pipeline import ingest
+    from kg.answer import answer
+    from kg.graph import run_query
+    from kg.kb import load_kb
+    from kg.publish import load_graph
+    from kg.store import RemoteStore
+    from kgqa.cluster import OxigraphServer
+
+    paths = write_copies(deck, n, tmp / "decks")
+    data = tmp / "data"
+    before = embed.seconds
+    started = time.perf_counter()
+    report, _ = ingest(paths, data, embed=embed, embed_model="all-MiniLM-L6-v2", jobs=jobs)
+    ingest_s = time.perf_counter() - started - (embed.seconds - before)
+    asked = questions()
+    rss0 = rss_mb()
+    started = time.perf_counter()
+    kb = load_kb(data, embed_model="all-MiniLM-L6-v2", reuse=embed.model, onnx_dir=onnx)
+    figures: dict[str, Any] = {
+        "copies": n,
+        "slides": report.slides,
+        "triples": report.triples,
+        "vectors": report.vectors,
+        "ingest_s_without_embedding": round(ingest_s, 1),
+        "data_mb": round(dir_mb(data), 1),
+        "embedded_load_s": round(time.perf_counter() - started, 1),
+        "embedded_kb_mb": round(rss_mb() - rss0, 0),
+    }
+    figures["embedded_ask_p50_ms"] = round(
+        statistics.median(p50_ms(lambda q=q: answer(q, kb, k=8), 1) for q in asked), 1
+    )
+    figures["embedded_sparql_p50_ms"] = round(
+        p50_ms(lambda: list(run_query(kb.store, ONE_HOP)), 50), 2
+    )
+    server = OxigraphServer(tmp / "oxigraph").start()
+    try:
+        started = time.perf_counter()
+        load_graph(data, server.endpoint, timeout_s=3600)
+        figures["server_load_s"] = round(time.perf_counter() - started, 1)
+        assert server.process is not None
+        figures["server_rss_mb"] = round(rss_mb(server.process.pid), 0)
+        with RemoteStore(server.endpoint, timeout_s=60) as store:
+            started = time.perf_counter()
+            remote = load_kb(data, embed_model="all-MiniLM-L6-v2", store=store, reuse=embed.model)
+            figures["remote_load_s"] = round(time.perf_counter() - started, 1)
+            figures["remote_ask_p50_ms"] = round(
+                statistics.median(p50_ms(lambda q=q: answer(q, remote, k=8), 1) for q in asked), 1
+            )
+            figures["remote_sparql_p50_ms"] = round(
+                p50_ms(lambda: list(run_query(store, ONE_HOP)), 50), 2
+            )
+    finally:
+        server.stop()
+    figures["faiss"] = search_figures(kb, kb.embed_queries(asked))
+    embed.model = SimpleNamespace(encoder=kb.encoder, intent_model=kb.intent_model)
+    gc.collect()
+    return figures
+
+
+def main() -> None:
+    """Measure each size in turn and print one JSON object per size."""
+    from kg.embed import load_encoder
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("deck", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    embed = CachedEmbed(load_encoder("all-MiniLM-L6-v2"))
+    with tempfile.TemporaryDirectory(prefix="kgqa-corpus-onnx-") as onnx:
+        for n in args.sizes:
+            with tempfile.TemporaryDirectory(prefix=f"kgqa-corpus-{n}x-") as tmp:
+                figures = measure_size(
+                    args.deck, n, embed=embed, jobs=args.jobs, tmp=Path(tmp), onnx=Path(onnx)
+                )
+            figures["embed_vectors_per_s"] = round(embed.embedded / max(embed.seconds, 1e-9), 1)
+            print(json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
