@@ -33,6 +33,7 @@ QUESTIONS = (
 LOAD_SECONDS = 20.0
 SWITCH_WITHIN_S = 10.0
 RECOVER_WITHIN_S = 15.0
+FIRST_LOAD_WITHIN_S = 90.0  # the first load also loads the model, on two shared cores
 TINY_DECK = PROJECT_ROOT / "tests" / "data" / "tiny-deck.txt"
 
 
@@ -190,3 +191,21 @@ def test_replicas_report_an_outage_and_recover_by_themselves(cluster: Cluster) -
     assert recovered < RECOVER_WITHIN_S
     for replica in cluster.replicas:
         assert get_json(replica.url, "/ask", q=QUESTIONS[0])[0] == 200
+
+
+def test_replica_waits_for_the_first_version(tmp_path: Path, sample_data_dir: Path) -> None:
+    root = tmp_path / "versions"
+    replica = Replica(replica_settings(root)).start()
+    try:
+        status, body = get_json(replica.url, "/ready")
+        assert status == 503 and "no version is published" in str(body["detail"])
+        status, body = get_json(replica.url, "/ask", q=QUESTIONS[0])
+        assert status == 503 and body["error"] == "not_ready"
+        assert get_json(replica.url, "/health")[1]["status"] == "loading"
+        version = publish(sample_data_dir, root)  # embedded: no SPARQL server
+        wait_until(lambda: get_json(replica.url, "/ready")[0] == 200, FIRST_LOAD_WITHIN_S)
+        health = get_json(replica.url, "/health")[1]
+        assert health["version"] == version.id and health["graph"] == "embedded"
+        assert get_json(replica.url, "/ask", q=QUESTIONS[0])[0] == 200
+    finally:
+        replica.stop()
