@@ -106,7 +106,7 @@ bench-scale: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --data-dir $(DATA)
 
 bench-corpus: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.corpus $(DECK)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m bench.corpus $(DECK)
 
 clean:
 	rm -rf $(DATA) $(CLUSTER) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The FastAPI app: the KB loads once in the lifespan and is shared read-only."""
+"""The FastAPI app: the lifespan starts the follower that loads each version to serve."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ DESCRIPTION = """Questions about an AWS data-analytics course deck, answered fro
 * `/entities`, `/entities/{id}`, `/slides/{deck}/{number}`: the graph as pages.
 * `/sparql`: a read-only SPARQL 1.1 Protocol endpoint; the default graph is the union of all
   slide graphs and `GRAPH ?g` reaches each slide's facts.
+* `/health` (liveness, the version served) and `/ready` (503 while loading or while the
+  SPARQL server is unreachable).
 * Errors are `{"error": code, "detail": message}` with the matching status.
 """
 
