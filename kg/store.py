@@ -23,7 +23,7 @@ ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 FORM = "application/x-www-form-urlencoded"
 # Where substituted values go: the opening brace of the query's WHERE clause.
 WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-# A dropped keep-alive connection is retried once on a fresh one before the call fails.
+# A failed request on a kept-alive connection is retried once on a fresh one.
 RETRIES = 1
 UPDATE_CHUNK = 20000  # quads per INSERT DATA request when the server has no bulk load URL
 
@@ -143,8 +143,6 @@ class RemoteStore:
             with self.opened_lock:
                 self.opened.append(conn)
         conn.timeout = timeout_s
-        if conn.sock is not None:
-            conn.sock.settimeout(timeout_s)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return conn, target
 
@@ -169,7 +167,10 @@ class RemoteStore:
         timeout = self.timeout_s if timeout_s is None else timeout_s
         for attempt in range(RETRIES + 1):
             conn, target = self._connection(url, timeout)
+            reused = conn.sock is not None
             try:
+                if conn.sock is not None:
+                    conn.sock.settimeout(timeout)
                 conn.request(method, target, body=body, headers=dict(headers))
                 response = conn.getresponse()
                 payload = response.read()
@@ -179,10 +180,11 @@ class RemoteStore:
                 raise QueryTimeout(
                     f"the SPARQL server at {url} did not answer within {timeout:g} s"
                 ) from e
-            except (http.client.HTTPException, ConnectionError, OSError) as e:
+            except (http.client.HTTPException, OSError) as e:
                 self._drop(url)
-                stale = isinstance(e, http.client.RemoteDisconnected | ConnectionResetError)
-                if attempt < RETRIES and stale:
+                # A kept-alive connection the server has since closed; every request kgqa
+                # sends is safe to repeat (queries, PUT, and INSERT DATA into a set).
+                if attempt < RETRIES and reused:
                     continue
                 raise StoreUnavailable(
                     f"the SPARQL server at {url} is unreachable ({e.__class__.__name__}: {e}); "

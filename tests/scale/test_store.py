@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from kg.store import (
     inline_values,
     insert_data_chunks,
 )
+from ontology.terms import KG
 from tests.scale.conftest import OxigraphServer
 
 # Which variable each fixed query is asked with by the answer code and the API.
@@ -179,3 +181,14 @@ def test_store_ad_hoc_queries_read_the_same_dataset(
 def test_store_malformed_query_is_the_callers_fault(loaded: RemoteStore) -> None:
     with pytest.raises(BadQuery, match="refused"):
         loaded.query("SELECT WHERE {")
+
+
+def test_store_reconnects_when_the_server_closed_a_kept_alive_connection(
+    loaded: RemoteStore,
+) -> None:
+    loaded.ping()
+    for conn in loaded.opened:  # what a server's idle time-out does to a kept-alive connection
+        if conn.sock is not None:
+            conn.sock.shutdown(socket.SHUT_RDWR)
+    loaded.ping()
+    assert bool(loaded.query("ASK { ?s a kg:Slide }", prefixes={"kg": str(KG)}))
