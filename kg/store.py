@@ -68,11 +68,6 @@ def endpoints_from(query_urls: str, update_urls: str = "", store_urls: str = "")
     ]
 
 
-def term_text(term: Any) -> str:
-    """A pyoxigraph term in SPARQL syntax."""
-    return str(term)
-
-
 def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     """The query with its substituted variables bound by a VALUES block opening its WHERE clause.
 
@@ -85,7 +80,7 @@ def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     if match is None:
         raise BadQuery("a query with bound values needs a WHERE clause to bind them in")
     names = " ".join(f"?{variable.value}" for variable in substitutions)
-    row = " ".join(term_text(term) for term in substitutions.values())
+    row = " ".join(str(term) for term in substitutions.values())
     return f"{query[: match.end()]} VALUES ({names}) {{ ({row}) }}{query[match.end() :]}"
 
 
