@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from bench.http import ONE_HOP, questions
-from kg.types import FaissIndex
+from kg.settings import FaissIndex
 
 RECALL_AT = 10
 TIE_TOLERANCE = 1e-5  # FAISS and numpy sum the same products in a different order
