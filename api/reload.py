@@ -339,7 +339,9 @@ class Follower:
             try:
                 remote.ping(timeout_s=PING_TIMEOUT_S)
             except KGError as e:
+                self.reachable, self.problem = False, str(e)
                 return False, str(e)
+            self.reachable = True  # what /ready said is what /ask does next
         return True, ""
 
     def run(self) -> None:
