@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 DECK ?= $(shell [ -f ../shared/corpus/das-c01-slides.txt ] && echo ../shared/corpus/das-c01-slides.txt || echo tests/data/sample-deck.txt)
 DATA ?= data
 PORT ?= 8000
+REPLICAS ?= 2
+CLUSTER ?= cluster
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui reliability clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui reliability bench-scale bench-corpus cluster clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -95,5 +97,16 @@ bench-http: $(DATA)/summary.json
 bench-ui: $(DATA)/summary.json web browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ui --data-dir $(DATA)
 
+# Two Oxigraph datasets (blue/green), the data dir published into $(CLUSTER)/versions, and
+# $(REPLICAS) `kgqa serve` replicas on ports 8001.. following it; Ctrl-C stops everything.
+cluster: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m kgqa.cluster --data $(DATA) --home $(CLUSTER) --replicas $(REPLICAS)
+
+bench-scale: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --data-dir $(DATA)
+
+bench-corpus: $(STAMP)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m bench.corpus $(DECK)
+
 clean:
-	rm -rf $(DATA) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(DATA) $(CLUSTER) .pytest_cache .mypy_cache .ruff_cache

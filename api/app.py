@@ -1,4 +1,4 @@
-"""The FastAPI app: the KB loads once in the lifespan and is shared read-only."""
+"""The FastAPI app: the lifespan starts the follower that loads each version to serve."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,9 +15,9 @@ from prometheus_client import Gauge
 from api import http, sparql
 from api.errors import Utf8Guard, add_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
+from api.reload import Follower, Loaded, PinVersion
 from api.sparql_worker import QueryPool
 from api.ui import mount_ui
-from kg.kb import load_kb
 from kg.settings import Settings, get_settings
 
 log = logging.getLogger("kgqa.api")
@@ -26,6 +27,8 @@ DESCRIPTION = """Questions about an AWS data-analytics course deck, answered fro
 * `/entities`, `/entities/{id}`, `/slides/{deck}/{number}`: the graph as pages.
 * `/sparql`: a read-only SPARQL 1.1 Protocol endpoint; the default graph is the union of all
   slide graphs and `GRAPH ?g` reaches each slide's facts.
+* `/health` (liveness, the version served) and `/ready` (503 while loading or while the
+  SPARQL server is unreachable).
 * Errors are `{"error": code, "detail": message}` with the matching status.
 """
 
@@ -60,40 +63,38 @@ def sparql_workers() -> int:
 def create_app(settings: Settings) -> FastAPI:
     """The app for these settings; nothing is loaded until the lifespan starts."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        kb = load_kb(
-            settings.data_dir,
-            embed_model=settings.embed_model,
-            embed_backend=settings.embed_backend,
-        )
-        pool = QueryPool(
-            settings.data_dir,
+    def make_pool(data_dir: Path) -> QueryPool:
+        return QueryPool(
+            data_dir,
             size=sparql_workers(),
             timeout_s=settings.query_timeout_s,
             max_results=settings.max_results,
         )
-        app.state.kb, app.state.pool = kb, pool
-        app.state.entity_domains = http.entity_domains(kb)
+
+    def on_swap(loaded: Loaded) -> None:
+        # Slack and anything else outside a request reads the latest version from here.
+        app.state.kb, app.state.pool = loaded.kb, loaded.pool
+        app.state.entity_domains = loaded.entity_domains
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        follower = Follower(settings, make_pool, on_swap)
+        app.state.follower = follower
+        follower.start()
         Gauge(
             "kgqa_sparql_workers_killed",
             "SPARQL workers stopped past the time limit",
             registry=metrics.registry,
-        ).set_function(lambda: pool.killed)
-        log.info(
-            "loaded %d slides and %d entities from %s",
-            len(kb.slides),
-            len(kb.entities),
-            settings.data_dir,
-        )
+        ).set_function(lambda: follower.loaded.pool.killed if follower.loaded else 0)
         try:
             yield
         finally:
-            pool.close()
+            follower.close()
 
     app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     metrics = Metrics()
     app.state.settings, app.state.metrics = settings, metrics
+    app.state.kb = app.state.pool = app.state.follower = None
     add_error_handlers(app)
     app.include_router(http.router)
     app.include_router(sparql.router)
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(Utf8Guard)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(PinVersion, state=app.state)
     return app
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api.deps import KbDep, SettingsDep
+from api.deps import KbDep, SettingsDep, get_loaded
 from api.models import (
     AnswerOut,
     AskIn,
@@ -18,13 +18,14 @@ from api.models import (
     FactOut,
     Health,
     Problem,
+    Ready,
     SlideFact,
     SlidePage,
     SlideRef,
 )
 from kg.answer import answer
 from kg.contract import answer_to_json
-from kg.errors import BadQuery, NotFound
+from kg.errors import BadQuery, NotFound, NotReady
 from kg.graph import entity_iri, id_from_iri, run_select, slide_iri
 from kg.kb import KB, SlideInfo
 
@@ -120,9 +121,8 @@ def entity_domains(kb: KB) -> dict[str, list[str]]:
 
 
 def domains_of(request: Request) -> dict[str, list[str]]:
-    """The sections of every entity, computed once in the lifespan."""
-    domains: dict[str, list[str]] = request.app.state.entity_domains
-    return domains
+    """The sections of every entity, computed once per loaded version."""
+    return get_loaded(request).entity_domains
 
 
 @router.get(
@@ -406,13 +406,24 @@ def fact_count(kb: KB) -> int:
 
 
 @router.get("/health", response_model=Health, tags=["service"], summary="Liveness and counts")
-def health(kb: KbDep, settings: SettingsDep, request: Request) -> Health:
-    """Status, what is loaded, the embedding model, when the data was built, Slack on or off."""
+def health(settings: SettingsDep, request: Request) -> Health:
+    """Status, the version served and its counts, the model, when it was built, Slack on or off."""
+    loaded = getattr(request.state, "served", None)
+    if loaded is None:
+        return Health(
+            status="loading",
+            counts={},
+            model=settings.embed_model,
+            built_at=None,
+            slack=bool(request.app.state.slack),
+            sparql_workers=0,
+        )
+    kb = loaded.kb
     counts = {
         "slides": len(kb.slides),
         "entities": len(kb.entities),
         "facts": fact_count(kb),
-        "triples": int(kb.summary.get("triples", len(kb.store))),
+        "triples": int(kb.summary.get("triples", 0)),
     }
     return Health(
         status="ok",
@@ -420,8 +431,28 @@ def health(kb: KbDep, settings: SettingsDep, request: Request) -> Health:
         model=str(kb.summary.get("model") or settings.embed_model),
         built_at=kb.summary.get("built_at"),
         slack=bool(request.app.state.slack),
-        sparql_workers=request.app.state.pool.size,
+        sparql_workers=loaded.pool.size,
+        version=loaded.source.version,
+        graph="remote" if loaded.remote is not None else "embedded",
     )
+
+
+@router.get(
+    "/ready",
+    response_model=Ready,
+    responses={
+        503: {"model": Problem, "description": "Not loaded yet, or the SPARQL server is down"}
+    },
+    tags=["service"],
+    summary="Readiness",
+)
+def ready(request: Request) -> Ready:
+    """200 when this replica can answer; 503 with the reason while loading or unreachable."""
+    follower = request.app.state.follower
+    ok, why = follower.ready()
+    if not ok:
+        raise NotReady(why)
+    return Ready(ready=True, version=follower.loaded.source.version)
 
 
 @router.get(

@@ -288,14 +288,29 @@ class Health(BaseModel):
                     "built_at": "2025-01-01T00:00:00+00:00",
                     "slack": False,
                     "sparql_workers": 2,
+                    "version": "3f1c0a9be2d47a10",
+                    "graph": "embedded",
                 }
             ]
         }
     )
 
-    status: Literal["ok"]
+    status: Literal["ok", "loading"]
     counts: dict[str, int]
     model: str
     built_at: str | None
     slack: bool
     sparql_workers: int
+    version: str | None = None
+    graph: Literal["embedded", "remote"] | None = None
+
+
+class Ready(BaseModel):
+    """Whether this replica can answer now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ready": True, "version": "3f1c0a9be2d47a10"}]}
+    )
+
+    ready: bool
+    version: str | None = None

@@ -9,8 +9,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import get_pool
 from api.models import Problem
-from api.sparql_worker import QueryPool, QueryRequest
+from api.sparql_worker import QueryRequest
 from kg.errors import BadQuery, PayloadTooLarge, ReadOnly
 from kg.settings import Settings
 
@@ -208,7 +209,7 @@ def media_type(header: str | None) -> tuple[str, dict[str, str]]:
 async def execute(request: Request, query: str, pairs: list[tuple[str, str]]) -> Response:
     """Hand the query to a worker and send back what it serialized."""
     settings: Settings = request.app.state.settings
-    pool: QueryPool = request.app.state.pool
+    pool = get_pool(request)
     job = QueryRequest(
         query=query,
         accept=request.headers.get("accept"),

@@ -80,9 +80,11 @@ def free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """uvicorn with the app factory, on 127.0.0.1."""
-    env = os.environ | {"KGQA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+def start_server(
+    data_dir: Path, port: int, workers: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """uvicorn with the app factory, on 127.0.0.1 (extra_env: more KGQA_* settings)."""
+    env = os.environ | {"KGQA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"} | (extra_env or {})
     return subprocess.Popen(
         [
             sys.executable,

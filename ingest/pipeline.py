@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,24 +51,48 @@ def deck_record(path: Path, slides: list[Slide], segments: list[Segment]) -> Dec
     return DeckRecord(deck, path.name, digest, tuple(slides), tuple(segments))
 
 
-def mention_finder(
+def mention_table(
     texts: Sequence[str], gazetteer: dict[str, Entity]
-) -> tuple[Callable[[str], list[Span]], Counter[str]]:
-    """Run spaCy once over all texts; return a lookup of their mentions and unresolved names."""
+) -> tuple[dict[str, list[Span]], dict[str, list[str]]]:
+    """Run spaCy once over the distinct texts: each text's mentions and unresolved names."""
     nlp = make_nlp(gazetteer)
     unique = list(dict.fromkeys(texts))
     table: dict[str, list[Span]] = {}
-    unresolved: Counter[str] = Counter()
+    unresolved: dict[str, list[str]] = {}
     for text, doc in zip(unique, nlp.pipe(unique, batch_size=256), strict=True):
         table[text] = find_mentions(doc)
-        unresolved.update(find_unresolved(doc, gazetteer))
+        unresolved[text] = find_unresolved(doc, gazetteer)
+    return table, unresolved
+
+
+def mention_finder(
+    table: dict[str, list[Span]], gazetteer: dict[str, Entity]
+) -> Callable[[str], list[Span]]:
+    """A lookup of mentions, running spaCy on a text the table lacks."""
+    nlp = None
 
     def find(text: str) -> list[Span]:
+        nonlocal nlp
         if text not in table:
+            nlp = nlp or make_nlp(gazetteer)
             table[text] = find_mentions(nlp(text))
         return table[text]
 
-    return find, unresolved
+    return find
+
+
+def deck_texts(slides: Sequence[Slide]) -> list[str]:
+    """The texts of a deck spaCy reads: titles, then segments."""
+    return [s.title for s in slides] + [seg.text for s in slides for seg in segment_slide(s)]
+
+
+def extract_read_deck(
+    path: Path, slides: list[Slide], gazetteer: dict[str, Entity]
+) -> tuple[DeckRecord, list[Fact], dict[str, list[str]]]:
+    """One deck on its own (a worker process's unit): record, facts, unresolved names by text."""
+    table, unresolved = mention_table(deck_texts(slides), gazetteer)
+    segments, facts = extract_deck(slides, mention_finder(table, gazetteer), gazetteer)
+    return deck_record(path, slides, segments), facts, unresolved
 
 
 def extract_deck(
@@ -92,9 +117,13 @@ def extract_deck(
 
 
 def extract_decks(
-    paths: Sequence[Path], gazetteer: dict[str, Entity], progress: Progress | None = None
+    paths: Sequence[Path],
+    gazetteer: dict[str, Entity],
+    progress: Progress | None = None,
+    *,
+    jobs: int = 1,
 ) -> Extraction:
-    """Read and extract every deck; a broken deck is reported and skipped."""
+    """Read and extract every deck, `jobs` at a time; a broken deck is reported and skipped."""
     out = Extraction()
     read: list[tuple[Path, list[Slide]]] = []
     seen: set[str] = set()
@@ -105,15 +134,33 @@ def extract_decks(
             out.failures.append(str(e))
             continue
         read.append((path, unique_deck(slides, path, seen)))
-    texts = [s.title for _, slides in read for s in slides]
-    texts += [seg.text for _, slides in read for s in slides for seg in segment_slide(s)]
-    find, out.unresolved = mention_finder(texts, gazetteer)
-    for path, slides in read:
-        if progress:
-            progress(f"extracting {path.name}: {len(slides)} slides")
-        segments, facts = extract_deck(slides, find, gazetteer)
-        out.decks.append(deck_record(path, slides, segments))
+    if progress:
+        progress(f"extracting {len(read)} decks, {min(jobs, len(read)) or 1} at a time")
+    if jobs > 1 and len(read) > 1:
+        # Decks are independent until the merge: each worker process runs its own spaCy.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(read))) as pool:
+            parts = list(
+                pool.map(
+                    extract_read_deck,
+                    [path for path, _ in read],
+                    [slides for _, slides in read],
+                    [gazetteer] * len(read),
+                )
+            )
+    else:
+        texts = [text for _, slides in read for text in deck_texts(slides)]
+        table, unresolved = mention_table(texts, gazetteer)
+        find = mention_finder(table, gazetteer)
+        parts = []
+        for path, slides in read:
+            segments, facts = extract_deck(slides, find, gazetteer)
+            parts.append((deck_record(path, slides, segments), facts, unresolved))
+    names: dict[str, list[str]] = {}
+    for record, facts, unresolved_by_text in parts:
+        out.decks.append(record)
         out.facts += facts
+        names.update(unresolved_by_text)
+    out.unresolved = Counter(name for found in names.values() for name in found)
     return out
 
 
@@ -125,10 +172,11 @@ def ingest(
     embed_model: str,
     progress: Progress | None = None,
     gazetteer_path: Path = GAZETTEER,
+    jobs: int = 1,
 ) -> tuple[BuildReport, Extraction]:
-    """Extract all decks and build the data dir; BadDeck when no deck could be read."""
+    """Extract all decks (`jobs` at a time) and build the data dir; BadDeck when none was read."""
     gazetteer = load_gazetteer(gazetteer_path)
-    extraction = extract_decks(paths, gazetteer, progress)
+    extraction = extract_decks(paths, gazetteer, progress, jobs=jobs)
     if not extraction.decks:
         raise BadDeck("no deck could be read: " + "; ".join(extraction.failures))
     if progress:

@@ -76,3 +76,17 @@ class ReadOnly(KGError):
 
     status = 400
     code = "read_only"
+
+
+class StoreUnavailable(KGError):
+    """The SPARQL server holding the graph cannot be reached or failed."""
+
+    status = 503
+    code = "store_unavailable"
+
+
+class NotReady(KGError):
+    """No data is loaded yet (the first load is running or waits for the SPARQL server)."""
+
+    status = 503
+    code = "not_ready"

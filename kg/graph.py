@@ -18,10 +18,13 @@ from rdflib.term import Node
 
 from kg.errors import BadQuery, NotFound, ReadOnly
 from kg.registry import RELATIONS, RelationKind, registry_triples
+from kg.store import RemoteStore
 from kg.types import Entity, Fact, Slide
 from ontology.terms import KG, KGI, ONTOLOGY_TTL
 
 Quad = tuple[Node, Node, Node, URIRef]
+# The graph a KB queries: embedded, or a dataset on a SPARQL server queried the same way.
+GraphStore = ox.Store | RemoteStore
 
 QUERY_DIR = Path(__file__).with_name("queries")
 UNITS_TTL = ONTOLOGY_TTL.with_name("units.ttl")
@@ -404,9 +407,46 @@ def load_store(data_dir: Path) -> ox.Store:
 class QueryIndex:
     """The rows of one fixed query run once without bindings, grouped by its variables' values."""
 
-    store: ox.Store
+    store: GraphStore
     variables: tuple[str, ...]
     rows: dict[tuple[str, ...], list[dict[str, Any]]]
+
+
+# A fixed query's closing ORDER BY of plain ascending variables (the form row_order reads).
+ORDER_BY = re.compile(r"\bORDER\s+BY((?:\s+\?\w+)+)\s*$", re.IGNORECASE)
+
+
+def row_order(text: str) -> tuple[str, ...] | None:
+    """The ORDER BY variables of a query, () without ORDER BY, None for any other ORDER BY form."""
+    body = re.sub(r"#[^\n]*", "", text).strip()
+    match = ORDER_BY.search(body)
+    if match:
+        return tuple(name.lstrip("?") for name in match.group(1).split())
+    return None if re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE) else ()
+
+
+def value_key(value: Any) -> tuple[int, float, str]:
+    """SPARQL's ascending order for kgqa's plain values: unbound, then numbers, then text."""
+    if value is None:
+        return (0, 0.0, "")
+    if isinstance(value, int | float):
+        return (1, float(value), "")
+    return (2, 0.0, str(value))
+
+
+def canonical_rows(rows: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows in the query's ORDER BY, ties broken by every column in turn.
+
+    SPARQL leaves the order of unordered rows (and of ties) to the engine; fixing it here makes
+    answers the same from the embedded store and from any SPARQL server.
+    """
+    return sorted(
+        rows,
+        key=lambda row: (
+            tuple(value_key(row.get(name)) for name in order),
+            tuple(value_key(value) for value in row.values()),
+        ),
+    )
 
 
 @dataclass
@@ -416,13 +456,13 @@ class QueryBook:
     texts: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     indexes: dict[str, QueryIndex] = field(default_factory=dict)
+    orders: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
 
 
 def load_queries(query_dir: Path = QUERY_DIR) -> QueryBook:
     """Every .rq file, keyed by its stem."""
-    return QueryBook(
-        {path.stem: path.read_text(encoding="utf-8") for path in sorted(query_dir.glob("*.rq"))}
-    )
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in sorted(query_dir.glob("*.rq"))}
+    return QueryBook(texts, orders={name: row_order(text) for name, text in texts.items()})
 
 
 def _bind(value: object) -> Any:
@@ -452,7 +492,7 @@ def term_value(term: Any) -> Any:
     return term.value
 
 
-def index_query(store: ox.Store, book: QueryBook, name: str, *variables: str) -> None:
+def index_query(store: GraphStore, book: QueryBook, name: str, *variables: str) -> None:
     """Run a fixed query once unbound and keep its rows by `variables`, for run_select to serve.
 
     Only for a read-only store and a query whose rows bound to values are exactly its unbound
@@ -467,7 +507,7 @@ def index_query(store: ox.Store, book: QueryBook, name: str, *variables: str) ->
 
 
 def run_select(
-    store: ox.Store, book: QueryBook, name: str, **bindings: object
+    store: GraphStore, book: QueryBook, name: str, **bindings: object
 ) -> list[dict[str, Any]]:
     """Run the named fixed query with values bound, as a list of plain dict rows."""
     if name not in book.texts:
@@ -482,7 +522,9 @@ def run_select(
     results = store.query(book.texts[name], substitutions=substitutions)
     assert isinstance(results, ox.QuerySolutions)
     variables = [v.value for v in results.variables]
-    return [{var: term_value(row[var]) for var in variables} for row in results]
+    rows = [{var: term_value(row[var]) for var in variables} for row in results]
+    order = book.orders.get(name)
+    return rows if order is None else canonical_rows(rows, order)
 
 
 def rendered_query(book: QueryBook, name: str, **bindings: object) -> str:
@@ -519,7 +561,7 @@ QUERY_PREFIXES = {
 
 
 def run_query(
-    store: ox.Store,
+    store: GraphStore,
     query: str,
     *,
     default_graphs: list[str] | None = None,

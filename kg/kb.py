@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyoxigraph as ox
 
 from kg.ask.figures import limit_table
 from kg.ask.index import build_ask_index
@@ -18,6 +17,7 @@ from kg.ask.intents import IntentModel, read_examples
 from kg.embed import Encoder, Vectors, embed, embed_one, load_encoder
 from kg.gazetteer import alias_table, load_gazetteer
 from kg.graph import (
+    GraphStore,
     QueryBook,
     id_from_iri,
     index_query,
@@ -27,8 +27,9 @@ from kg.graph import (
     slide_iri,
 )
 from kg.linking import AliasIndex, alias_index, link_entities
+from kg.settings import FaissIndex
 from kg.types import Entity
-from kg.vectors import IndexMeta, passage_text, read_index, segment_place
+from kg.vectors import IndexMeta, ann_index, passage_text, read_index, segment_place
 from ontology.terms import GAZETTEER
 
 
@@ -51,7 +52,7 @@ class KB:
     """Everything answering needs, loaded once and shared read-only."""
 
     data_dir: Path
-    store: ox.Store
+    store: GraphStore
     book: QueryBook
     entities: dict[str, Entity]
     slides: dict[str, SlideInfo]
@@ -74,6 +75,20 @@ class KB:
     item_texts: list[str] = field(default_factory=list)
     # Passages, blocks and their entities for kg.ask (None when loaded without the index).
     ask: Any = None
+    # An approximate-nearest-neighbour index over `vectors` (None: exact search in numpy).
+    ann: Any = None
+
+    def nearest(self, query: Vectors, n: int) -> tuple[list[int], list[float]]:
+        """Rows of the n vectors most similar to query, best first, and their cosines."""
+        if self.vectors is None or not len(self.vectors):
+            return [], []
+        if self.ann is None:
+            cosine = self.vectors @ query
+            rows = np.argsort(-cosine)[:n]
+            return rows.tolist(), cosine[rows].tolist()
+        scores, found = self.ann.search(query.reshape(1, -1), min(n, len(self.vectors)))
+        kept = [(int(r), float(c)) for r, c in zip(found[0], scores[0], strict=True) if r >= 0]
+        return [r for r, _ in kept], [c for _, c in kept]
 
     def mentions_in(self, text: str) -> list[str]:
         """Entity ids a passage names, in order (the question linker over passage text)."""
@@ -92,17 +107,18 @@ class KB:
         return embed(self.encoder, texts)
 
 
-def load_entities(store: ox.Store, book: QueryBook) -> dict[str, Entity]:
+def load_entities(store: GraphStore, book: QueryBook) -> dict[str, Entity]:
     """Entities with labels, types and aliases, read from the gazetteer graph."""
     entities = {}
     for row in run_select(store, book, "all_entities"):
         entity_id = id_from_iri(row["entity"])
-        aliases = tuple(a for a in (row["aliases"] or "").split("|") if a)
+        # GROUP_CONCAT's order is the engine's: sorted, aliases read the same from any store.
+        aliases = tuple(sorted(a for a in (row["aliases"] or "").split("|") if a))
         entities[entity_id] = Entity(entity_id, row["label"], row["type"], aliases)
     return entities
 
 
-def load_slides(store: ox.Store, book: QueryBook) -> dict[str, SlideInfo]:
+def load_slides(store: GraphStore, book: QueryBook) -> dict[str, SlideInfo]:
     """Every slide keyed by its IRI."""
     slides = {}
     for row in run_select(store, book, "all_slides"):
@@ -165,7 +181,7 @@ INDEXED_QUERIES = (
 )
 
 
-def slides_by_entity(store: ox.Store, book: QueryBook) -> dict[str, dict[str, int]]:
+def slides_by_entity(store: GraphStore, book: QueryBook) -> dict[str, dict[str, int]]:
     """Entity IRI -> slide IRI -> 1 if about it (or a part), 0 if it only mentions one."""
     out: dict[str, dict[str, int]] = {}
     for row in run_select(store, book, "slides_about"):
@@ -191,9 +207,17 @@ def load_kb(
     embed_model: str,
     with_encoder: bool = True,
     embed_backend: str = "onnx",
+    store: GraphStore | None = None,
+    reuse: KB | None = None,
+    onnx_dir: Path | None = None,
+    faiss_index: FaissIndex = FaissIndex.FLAT,
 ) -> KB:
-    """Load graph, index and (optionally) the embedding model from data_dir."""
-    store = load_store(data_dir)
+    """Load graph, index and (optionally) the embedding model from data_dir.
+
+    `store` is where the graph lives (default: data_dir's graph in an embedded store); `reuse`
+    is a KB of an earlier version whose encoder and intent model serve this one too.
+    """
+    store = load_store(data_dir) if store is None else store
     book = load_queries()
     for name, variables in INDEXED_QUERIES:
         index_query(store, book, name, *variables)
@@ -229,11 +253,7 @@ def load_kb(
         kb.slide_segments = segments_by_slide(by_slide)
         kb.item_slides = [str(slide_iri(item.deck, item.slide)) for item in kb.meta.items]
         kb.item_texts = [item.text.lower() for item in kb.meta.items]
-        backend = embed_backend
-        # The onnx export lives with the data it serves and is made on the first load only.
-        kb.encoder = load_encoder(
-            embed_model, threads=QUERY_THREADS, backend=backend, cache_dir=data_dir / "onnx"
-        )
+        kb.ann = ann_index(kb.vectors, faiss_index)
         kb.ask = build_ask_index(
             data_dir,
             kb.meta.items,
@@ -246,6 +266,16 @@ def load_kb(
                 id_from_iri(row["mechanism"])
                 for row in run_select(store, book, "security_mechanisms")
             ),
+        )
+        if reuse is not None and reuse.encoder is not None and reuse.encoder.name == embed_model:
+            kb.encoder, kb.intent_model = reuse.encoder, reuse.intent_model
+            return kb
+        # The onnx export lives with the data it serves and is made on the first load only.
+        kb.encoder = load_encoder(
+            embed_model,
+            threads=QUERY_THREADS,
+            backend=embed_backend,
+            cache_dir=onnx_dir or data_dir / "onnx",
         )
         examples = read_examples()
         kb.intent_model = IntentModel(

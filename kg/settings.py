@@ -1,5 +1,6 @@
 """The one Settings object; only entry points read it."""
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,14 @@ SAMPLE_DECK = PROJECT_ROOT / "tests" / "data" / "sample-deck.txt"
 def default_deck() -> Path:
     """The real deck when it is beside the project, else the project's own sample deck."""
     return SHARED_DECK if SHARED_DECK.exists() else SAMPLE_DECK
+
+
+class FaissIndex(StrEnum):
+    """How passages are searched: exact (flat) or approximate (IVF lists, HNSW graph)."""
+
+    FLAT = "flat"
+    IVF = "ivf"
+    HNSW = "hnsw"
 
 
 class Settings(BaseSettings):
@@ -37,6 +46,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
     slack_api_url: str = "https://slack.com/api/"
+    sparql_url: str = ""
+    sparql_update_url: str = ""
+    sparql_store_url: str = ""
+    versions_dir: Path | None = None
+    reload_interval_s: float = 1.0
+    faiss_index: FaissIndex = FaissIndex.FLAT
 
 
 @lru_cache

@@ -44,6 +44,7 @@ def ingest(
     decks: Annotated[list[Path] | None, typer.Argument(help="Text or PDF decks.")] = None,
     data_dir: DataDir = None,
     no_embed: Annotated[bool, typer.Option("--no-embed", help="Skip the vector index.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Decks extracted in parallel.")] = 1,
 ) -> None:
     """Read decks, extract facts, validate and write the graph and vector index atomically."""
     from ingest.pipeline import ingest as run_ingest
@@ -69,6 +70,7 @@ def ingest(
                 embed=embed_fn,  # type: ignore[arg-type]
                 embed_model=settings.embed_model,
                 progress=status.update,
+                jobs=jobs,
             )
     except KGError as e:
         fail(e)
@@ -236,6 +238,52 @@ def serve(
     run_server(
         host=host or settings.host, port=port or settings.port, workers=workers or settings.workers
     )
+
+
+@app.command()
+def publish(
+    data_dir: Annotated[
+        Path | None, typer.Argument(help="A built data dir (default: KGQA_DATA_DIR).")
+    ] = None,
+    into: Annotated[
+        Path | None, typer.Option("--into", help="The versions root (default: KGQA_VERSIONS_DIR).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Query URL of the SPARQL dataset to load into.")
+    ] = None,
+    update_url: Annotated[str, typer.Option(help="Its SPARQL Update URL.")] = "",
+    store_url: Annotated[str, typer.Option(help="Its Graph Store URL (PUT of N-Quads).")] = "",
+    rollback: Annotated[
+        bool, typer.Option("--rollback", help="Make the version before the current one current.")
+    ] = False,
+) -> None:
+    """Publish a build as the new current version (graph into a free dataset), or roll back."""
+    from kg.publish import publish as publish_version
+    from kg.publish import rollback as rollback_version
+    from kg.store import Endpoint, endpoints_from
+
+    settings = get_settings()
+    root = into or settings.versions_dir
+    if root is None:
+        fail(ValueError("give --into VERSIONS_DIR or set KGQA_VERSIONS_DIR"))
+        return
+    endpoints = (
+        [Endpoint(to, update_url, store_url)]
+        if to
+        else endpoints_from(
+            settings.sparql_url, settings.sparql_update_url, settings.sparql_store_url
+        )
+    )
+    try:
+        if rollback:
+            version = rollback_version(root, endpoints=endpoints)
+        else:
+            version = publish_version(data_dir or settings.data_dir, root, endpoints=endpoints)
+    except KGError as e:
+        fail(e)
+        return
+    console.print_json(data=version.to_json())
+    console.print(f"current version under {root}: {version.id}")
 
 
 @app.command()
