@@ -42,6 +42,8 @@ NOUN_RE: Final = re.compile(r"\s(?P<w>[A-Za-z][\w-]*)")
 # Sizes a passage or question gives per item are rounded up to whole units with this slack, so
 # float noise (12.000000001 KB) never costs a unit.
 CEIL_SLACK: Final = 1e-9
+# A duration is shown in the largest unit it fills at least twice: "30 hours", not "1.2 days".
+DURATION_FLOOR: Final = 2
 
 
 class Measure(StrEnum):
@@ -225,17 +227,17 @@ def show(number: float) -> str:
     """A number as a person writes it: "3,000", "4.5", "0.0036"."""
     if number == int(number) and abs(number) < 1e15:
         return f"{int(number):,}"
-    if abs(number) < 0.01:
+    if abs(number) < 1:
         return f"{number:.3g}"
     return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 def show_duration(seconds: float) -> str:
-    """A duration in the largest unit that keeps it at least 1: "12.3 days", "8.3 hours"."""
+    """A duration in the largest unit that keeps it at least 2: "12.3 days", "30 hours"."""
     table = units().time
     for name in units().duration_display:
         size = float(table[name])
-        if seconds >= size or name == units().duration_display[-1]:
+        if seconds >= DURATION_FLOOR * size or name == units().duration_display[-1]:
             value = seconds / size
             rounded = round(value) if value >= 100 else round(value, 1)
             return f"{show(rounded)} {name}{'' if rounded == 1 else 's'}"

@@ -38,19 +38,51 @@ class UnitRule:
     pids: tuple[int, ...]
 
 
-def asked_concept(question: Question) -> Concept | None:
-    """The capacity unit a question names."""
-    return next((c for c in cues().concepts if c.names.search(question.text)), None)
+def asked_concepts(question: Question) -> list[Concept]:
+    """The capacity units a question names, in the order it names them."""
+    found = [(m.start(), c) for c in cues().concepts if (m := c.names.search(question.text))]
+    return [concept for _, concept in sorted(found, key=lambda item: item[0])]
 
 
 def capacity_units(kb: KB, question: Question, ranked: Sequence[Ranked]) -> Computation | None:
-    """Units a workload needs: operations per second over the unit's count, times the item size
-    rounded up to the unit's size."""
-    concept = asked_concept(question)
-    rate = question.first(Measure.RATE)
-    item = question.first(Measure.SIZE)
-    if concept is None or rate is None or item is None:
+    """Units a workload needs, for each unit the question names ("how many RCUs and WCUs")."""
+    asked = asked_concepts(question)
+    rates = [a for a in question.amounts if a.measure is Measure.RATE]
+    sizes = [a for a in question.amounts if a.measure is Measure.SIZE]
+    if not asked or not rates or not sizes:
         return None
+    parts = []
+    for concept in asked:
+        rate = rate_for(concept, rates, alone=len(asked) == 1)
+        if rate is not None:
+            item = next((s for s in sizes if s.start > rate.start), sizes[0])
+            part = units_needed(kb, question, ranked, concept, rate, item)
+            if part is not None:
+                parts.append(part)
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    passages = tuple(dict.fromkeys(p for part in parts for p in part.passages))
+    formula = "; ".join(part.formula for part in parts)
+    return Computation(ComputeKind.CAPACITY, parts[0].figure, formula, passages)
+
+
+def rate_for(concept: Concept, rates: Sequence[Amount], *, alone: bool) -> Amount | None:
+    """The rate a unit is asked for: the one counting its operation ("reads"), else, when the
+    question names one unit only, its first rate."""
+    own = [rate for rate in rates if rate.noun.startswith(concept.operation)]
+    return own[0] if own else rates[0] if alone else None
+
+
+def units_needed(
+    kb: KB,
+    question: Question,
+    ranked: Sequence[Ranked],
+    concept: Concept,
+    rate: Amount,
+    item: Amount,
+) -> Computation | None:
+    """Units of one kind a rate needs: operations per second over what one unit buys, times the
+    item size rounded up to the unit's size."""
     store = ask_index(kb).store
     rule = unit_rule(store, ranked, concept)
     if rule is None:

@@ -12,7 +12,7 @@ from kg.ask.execute import ask_index
 from kg.ask.figures import Figure
 from kg.ask.retrieve import Ranked
 from kg.ask.store import Passage
-from kg.ask.tables import Row, Table, name_spans, read_table, tokens_of
+from kg.ask.tables import Identity, Row, Table, read_table, text_names
 from kg.ask.text import stem, stopwords
 from kg.ask.worked import (
     DIMENSIONS,
@@ -149,7 +149,7 @@ def naming(kb: KB, question: Question, text: str, used: frozenset[int]) -> Namin
         if found is not None:
             taken.add(found)
             hits += 1
-    entities = {entity for _, _, entity in name_spans(tokens_of([text]), kb.aliases)}
+    entities = {entity for _, _, entity in text_names(text, Identity(kb.aliases))}
     by_name = bool(entities) and entities <= question.entities
     return Naming(1.0 if by_name else hits / len(words), hits, frozenset(taken), by_name)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 from kg.ask.amounts import plain, rules_data, size_unit, time_seconds, units
 from kg.linking import alias_index, longest_exact, tokenise
@@ -35,10 +35,12 @@ MAX_ROW_COST: Final = 0.95
 # Skipping a line costs this: a row read at a lower cost is preferred to leaving its lines out.
 SKIP_LINE: Final = 1.0
 MAX_ROW_LINES: Final = 8
+# The longest phrase looked for printed again in the next cell.
+MAX_REPEAT: Final = 4
 # Header cuts: inside a known name never, at a name's start or a line start free, mid-line dear.
 HEADER_MID_LINE: Final = 0.5
 # A header cell over the label column ("Time to Transfer") is read only when it fits better.
-CORNER_COST: Final = 0.2
+CORNER_COST: Final = 0.5
 MAX_HEADER_COST: Final = 0.95
 # Earlier cuts win ties, so a row label stays as short as the values allow.
 TIE_BREAK: Final = 1e-4
@@ -46,6 +48,9 @@ MIN_COLUMNS: Final = 2
 FIGURE_RE: Final = re.compile(r"^[$€£]?\d")
 URL_RE: Final = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 BULLETS: Final = ("•", "▪", "◦", "‣")
+
+
+T = TypeVar("T")
 
 
 class Kind(StrEnum):
@@ -214,11 +219,14 @@ def finished(token: Token) -> bool:
 def row_costs(tokens: Sequence[Token]) -> list[tuple[float, float]]:
     """(cut, no cut) cost before each token of a row (the first token has none)."""
     costs = [(math.inf, 0.0)]
+    starts = repeat_starts(tokens)
     for previous, token in zip(tokens, tokens[1:], strict=False):
         if token.continues:
             costs.append((math.inf, 0.0))
         elif token.strong:
             costs.append((0.0, JOIN_STRONG))
+        elif len(costs) in starts:
+            costs.append((0.0, SPLIT_IN_PHRASE))
         elif token.line_start and finished(previous):
             costs.append((0.0, JOIN_LINE_AFTER_VALUE))
         elif token.line_start:
@@ -228,6 +236,21 @@ def row_costs(tokens: Sequence[Token]) -> list[tuple[float, float]]:
         else:
             costs.append((SPLIT_IN_PHRASE, 0.0))
     return costs
+
+
+def repeat_starts(tokens: Sequence[Token]) -> set[int]:
+    """Places where a phrase that began a cell is printed again ("Per GB Per GB"): a repeated
+    cell, so a cut belongs there."""
+    texts = [t.text for t in tokens]
+    starts: set[int] = set()
+    for i in range(1, len(tokens)):
+        for length in range(1, min(MAX_REPEAT, i) + 1):
+            j = i - length
+            anchored = tokens[j].strong or j in starts or (j > 0 and finished(tokens[j - 1]))
+            if anchored and j > 0 and texts[i : i + length] == texts[j:i]:
+                starts.add(i)
+                break
+    return starts
 
 
 def cut(costs: Sequence[tuple[float, float]], cells: int) -> tuple[float, list[int]] | None:
@@ -357,9 +380,11 @@ def row_reader(lines: Sequence[str], tokens: Sequence[Token], width: int) -> Row
 def header_costs(
     tokens: Sequence[Token], names: Sequence[tuple[int, int]]
 ) -> list[tuple[float, float]]:
-    """(cut, no cut) cost before each header token; `names` are token spans of known names."""
+    """(cut, no cut) cost before each header token; `names` are token spans of known names. A
+    line after a complete name is a new column, as a line after a finished value is a new cell."""
     inside = {i for a, b in names for i in range(a + 1, b)}
     starts = {a for a, _ in names}
+    ends = {b for _, b in names}
     costs = [(math.inf, 0.0)]
     for i, token in enumerate(tokens[1:], start=1):
         if i in inside or token.continues:
@@ -367,31 +392,56 @@ def header_costs(
         elif i in starts or token.strong:
             costs.append((0.0, JOIN_STRONG if token.strong else JOIN_LINE))
         elif token.line_start:
-            costs.append((0.0, JOIN_LINE))
+            costs.append((0.0, JOIN_LINE_AFTER_VALUE if i in ends else JOIN_LINE))
         else:
             costs.append((HEADER_MID_LINE, 0.0))
     return costs
 
 
+class Identity(Generic[T]):
+    """An object compared by identity, so that work over it can be cached (an alias table, a
+    passage store); the cache holds it, so its identity is never reused while cached."""
+
+    def __init__(self, value: T) -> None:
+        """Wrap the object."""
+        self.value = value
+
+    def __hash__(self) -> int:
+        """The object's identity."""
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        """Whether both wrap the same object."""
+        return isinstance(other, Identity) and other.value is self.value
+
+
 def name_spans(tokens: Sequence[Token], aliases: Mapping[str, str]) -> list[tuple[int, int, str]]:
     """Token spans that are a known name, with its entity, longest first from the left."""
-    text = " ".join(t.text for t in tokens)
     owner: list[int] = []
     for i, token in enumerate(tokens):
         owner.extend([i] * (len(token.text) + 1))
+    text = " ".join(t.text for t in tokens)
+    return [
+        (owner[start], owner[end - 1] + 1, entity)
+        for start, end, entity in text_names(text, Identity(aliases))
+    ]
+
+
+@lru_cache(maxsize=8192)
+def text_names(text: str, names: Identity[Mapping[str, str]]) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, entity) character spans of the known names in a text, longest first."""
     words = tokenise(text)
-    width = alias_index(aliases).width
+    width = alias_index(names.value).width
     spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
-        span = longest_exact(words, i, aliases, width=width)
+        span = longest_exact(words, i, names.value, width=width)
         if span is None:
             i += 1
             continue
-        first, last = owner[words[span[0]].start], owner[words[span[1] - 1].end - 1]
-        spans.append((first, last + 1, span[2]))
+        spans.append((words[span[0]].start, words[span[1] - 1].end, span[2]))
         i = span[1]
-    return spans
+    return tuple(spans)
 
 
 def split_header(
@@ -426,10 +476,16 @@ def mixes_names(places: Sequence[int], spans: Sequence[tuple[int, int, str]]) ->
 def read_table(text: str, aliases: Mapping[str, str]) -> Table | None:
     """The table a slide prints with its column names: the reading with the most rows whose
     header lines cut cleanly into its columns (ties: the cheaper cut, the longer header); when no
-    header does, the first row is the header."""
+    header does, the first row is the header. Cached per slide text and alias table."""
+    return named_table(text, Identity(aliases))
+
+
+@lru_cache(maxsize=512)
+def named_table(text: str, names: Identity[Mapping[str, str]]) -> Table | None:
+    """read_table over a wrapped alias table."""
     best: tuple[tuple[float, ...], Table] | None = None
     for grid in read_grids(text):
-        header = header_table(grid, aliases)
+        header = header_table(grid, names.value)
         if header is None:
             continue
         table, cost = header

@@ -15,7 +15,7 @@ from kg.ask.figures import Figure
 from kg.ask.quote import cite
 from kg.ask.retrieve import Ranked
 from kg.ask.store import Passage, PassageStore
-from kg.ask.tables import Row, Table
+from kg.ask.tables import Identity, Row, Table
 from kg.ask.text import stem, stopwords
 from kg.gazetteer import WORD_RE
 from kg.kb import KB
@@ -218,16 +218,20 @@ def statements(
 ) -> Iterator[tuple[str, tuple[int, ...]]]:
     """Statements matching a pattern whose first passage matches `first` (a cheap filter): on
     the best ranked slides first, then the whole deck."""
+    hits = matching_passages(Identity(store), first or pattern)
     places = ranked_places(ranked, RULE_SLIDES)
-    order = [pid for place in places for pid in store.by_slide.get(place, [])]
-    seen = set(order)
-    order += [p.id for p in store.passages if p.id not in seen]
-    for pid in order:
-        if (first or pattern).search(store.passages[pid].text) is None:
-            continue
+    near = [pid for place in places for pid in store.by_slide.get(place, []) if pid in hits]
+    nearby = set(near)
+    for pid in near + [pid for pid in sorted(hits) if pid not in nearby]:
         text, pids = statement(store, pid)
         if pattern.search(text):
             yield text, pids
+
+
+@lru_cache(maxsize=64)
+def matching_passages(store: Identity[PassageStore], pattern: re.Pattern[str]) -> frozenset[int]:
+    """The passages of a store whose own text matches a pattern, found once per pattern."""
+    return frozenset(p.id for p in store.value.passages if pattern.search(p.text))
 
 
 def passages_of(store: PassageStore, pids: Sequence[int]) -> tuple[Passage, ...]:
