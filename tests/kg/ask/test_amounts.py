@@ -47,7 +47,12 @@ def test_amounts_count_keeps_the_noun_after_it() -> None:
 
 
 def test_amounts_show_numbers_and_durations() -> None:
-    assert [show(3000), show(4.5), show(0.0036), show(5.333333)] == ["3,000", "4.5", "0.0036", "5.33"]
+    assert [show(3000), show(4.5), show(0.0036), show(5.333333)] == [
+        "3,000",
+        "4.5",
+        "0.0036",
+        "5.33",
+    ]
     assert show_duration(30 * 3600) == "30 hours"
     assert show_duration(12 * 86_400) == "12 days"
     assert show_duration(86_400) == "24 hours"

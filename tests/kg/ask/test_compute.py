@@ -79,7 +79,9 @@ def slides(found: Computation) -> list[int]:
 
 
 def test_compute_capacity_units_read_unit_size_and_factor_from_the_deck(kb: KB) -> None:
-    found = worked(kb, "How many RCUs for 30 eventually consistent reads per second of 20 KB items?")
+    found = worked(
+        kb, "How many RCUs for 30 eventually consistent reads per second of 20 KB items?"
+    )
     assert found.kind is ComputeKind.CAPACITY
     assert found.formula == "30 reads/s ÷ 3 (eventually consistent) × ⌈20 KB ÷ 8 KB⌉ = 30 RCU"
     assert (found.figure.value, found.figure.unit, found.figure.text) == (30, "RCU", "30 RCU")
@@ -101,7 +103,9 @@ def test_compute_write_units_convert_a_rate_per_minute(kb: KB) -> None:
 
 def test_compute_rounds_a_fractional_result_up(kb: KB) -> None:
     found = worked(kb, "How many RCUs for 10 eventually consistent reads per second of 4 KB items?")
-    assert found.formula == "10 reads/s ÷ 3 (eventually consistent) × ⌈4 KB ÷ 8 KB⌉ = ⌈3.33⌉ = 4 RCU"
+    assert (
+        found.formula == "10 reads/s ÷ 3 (eventually consistent) × ⌈4 KB ÷ 8 KB⌉ = ⌈3.33⌉ = 4 RCU"
+    )
 
 
 def test_compute_request_units_borrow_the_rule_they_are_the_same_as(kb: KB) -> None:
@@ -143,7 +147,9 @@ def test_compute_shards_for_incoming_bytes_and_records(kb: KB) -> None:
         kb, "How many shards does a stream need for 10 MB/s and 5000 records per second coming in?"
     )
     assert found.kind is ComputeKind.SHARDS
-    assert found.formula == "max(⌈10 MB/s ÷ 3 MB/s⌉, ⌈5,000 records/s ÷ 2,000 records/s⌉) = 4 shards"
+    assert (
+        found.formula == "max(⌈10 MB/s ÷ 3 MB/s⌉, ⌈5,000 records/s ÷ 2,000 records/s⌉) = 4 shards"
+    )
     assert slides(found) == [7]
 
 
@@ -279,7 +285,12 @@ def test_compute_rules_file_states_no_figure_of_a_deck() -> None:
             5,
             "partitions",
         ),
-        ("How many shards for a Kinesis stream taking in 12 MB/s?", ComputeKind.SHARDS, 12, "shards"),
+        (
+            "How many shards for a Kinesis stream taking in 12 MB/s?",
+            ComputeKind.SHARDS,
+            12,
+            "shards",
+        ),
         ("How long does moving 40 TB over 10Gbps take?", ComputeKind.TRANSFER, 12, "hours"),
         ("What is the availability SLA of S3 Intelligent-Tiering?", ComputeKind.TABLE, 99, "%"),
     ],

@@ -1,4 +1,4 @@
-"""kg/ask/tables.py: tables printed as label lines, read back into a header and rows (invented text)."""
+"""kg/ask/tables.py: printed tables read back into a header and rows (invented text)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,10 @@ def test_tables_bullets_and_prose_are_no_table() -> None:
 
 
 def test_tables_join_words_hyphenated_across_lines() -> None:
-    assert slide_lines("Intelligent-\nTiering\n\n  Standard  ") == ["Intelligent-Tiering", "Standard"]
+    assert slide_lines("Intelligent-\nTiering\n\n  Standard  ") == [
+        "Intelligent-Tiering",
+        "Standard",
+    ]
 
 
 def test_tables_readings_are_cached_per_slide_text() -> None:
