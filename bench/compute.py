@@ -8,6 +8,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.ask import percentile
 from kg.ask.compute import compute
 from kg.ask.execute import search
 from kg.ask.tables import named_table, read_grids, read_table, text_names
@@ -44,12 +45,6 @@ def clear_caches() -> None:
     """Forget every table read and every rule passage found."""
     for cached in (read_grids, named_table, text_names, matching_passages):
         cached.cache_clear()
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile in milliseconds."""
-    ordered = sorted(values)
-    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
