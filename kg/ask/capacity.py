@@ -180,13 +180,13 @@ def consistency_of(
     return min(levels, key=lambda key: rule.per_unit[key]), ()
 
 
-def capacity_amount(question: Question, operation: str) -> Amount | None:
-    """The number of capacity units of an operation a question gives ("6,000 RCUs")."""
+def capacity_amount(question: Question, operation: str) -> tuple[Amount, Concept] | None:
+    """The capacity units of an operation a question gives ("6,000 RCUs"), with their unit."""
     for amount in question.amounts:
         after = question.text[amount.end :].lstrip()
         for concept in cues().concepts:
             if concept.operation == operation and concept.names.match(after):
-                return amount
+                return amount, concept
     return None
 
 
@@ -207,13 +207,11 @@ def partition_count(kb: KB, question: Question, ranked: Sequence[Ranked]) -> Com
     parts: list[str] = []
     counts: list[float] = []
     if (reads or writes) and read_div and write_div:
-        by_capacity = (reads.value if reads else 0) / read_div + (
-            writes.value if writes else 0
-        ) / write_div
+        given = [(found, d) for found, d in ((reads, read_div), (writes, write_div)) if found]
+        by_capacity = sum(amount.value / divisor for (amount, _), divisor in given)
         terms = [
-            f"{show(a.value)} {unit} ÷ {show(d)}"
-            for a, unit, d in ((reads, "RCU", read_div), (writes, "WCU", write_div))
-            if a is not None
+            f"{show(amount.value)} {concept.unit} ÷ {show(divisor)}"
+            for (amount, concept), divisor in given
         ]
         parts.append(f"by capacity {' + '.join(terms)} = {show(round(by_capacity, 2))}")
         counts.append(by_capacity)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Final
 
 from kg.ask.amounts import Amount, Measure, ceil, read_amounts, show_duration
@@ -32,6 +33,15 @@ from kg.graph import slide_iri
 from kg.kb import KB
 
 BITS_PER_BYTE: Final = 8
+# Link speeds in a slide's text: the cheap test before a table is read.
+BITRATE_HINT: Final = re.compile(r"\d\s?[KMGT]bps", re.IGNORECASE)
+
+
+class Flow(StrEnum):
+    """Which way data moves through a shard; the rules file's cue of each has its name."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
 
 
 def shard_count(kb: KB, question: Question, ranked: Sequence[Ranked]) -> Computation | None:
@@ -43,10 +53,11 @@ def shard_count(kb: KB, question: Question, ranked: Sequence[Ranked]) -> Computa
     demands = shard_demands(question)
     if not demands:
         return None
-    outgoing = bool(cue["outgoing"].search(question.text)) and not cue["incoming"].search(
+    # A question that names no direction asks what writing the data needs.
+    reads = cue[Flow.OUTGOING].search(question.text) and not cue[Flow.INCOMING].search(
         question.text
     )
-    direction = "outgoing" if outgoing else "incoming"
+    direction = Flow.OUTGOING if reads else Flow.INCOMING
     store = ask_index(kb).store
     terms: list[tuple[Amount, Amount, int]] = []
     pids: list[int] = []
@@ -87,7 +98,7 @@ def term(amount: Amount) -> str:
 
 
 def shard_limit(
-    store: PassageStore, ranked: Sequence[Ranked], measure: Measure, direction: str
+    store: PassageStore, ranked: Sequence[Ranked], measure: Measure, direction: Flow
 ) -> tuple[Amount, tuple[int, ...]] | None:
     """The per-shard limit of a measure for a direction, read from the first statement that
     gives one ("each shard gets 1MB/s in")."""
@@ -107,15 +118,11 @@ def shard_limit(
     return None
 
 
-def amount_direction(text: str, *, nearest_last: bool) -> str | None:
+def amount_direction(text: str, *, nearest_last: bool) -> Flow | None:
     """The direction the cue nearest to an amount names: the first cue after it, or the last
     one before it ("1MB/s in", "writes: 1 MB/s")."""
     cue = cues().shard
-    found = [
-        (match.start(), name)
-        for name in ("incoming", "outgoing")
-        for match in cue[name].finditer(text)
-    ]
+    found = [(match.start(), flow) for flow in Flow for match in cue[flow].finditer(text)]
     if not found:
         return None
     return (max(found) if nearest_last else min(found))[1]
@@ -154,7 +161,7 @@ def transfer_time(kb: KB, question: Question, ranked: Sequence[Ranked]) -> Compu
         seconds = duration.base
     else:
         cell_volume, cell_speed, duration, row = min(
-            cells, key=lambda c: (not same(c[1], speed), abs(ratio_log(c[0].base, volume.base)))
+            cells, key=lambda c: (not same(c[1], speed), ratio(c[0].base, volume.base))
         )
         seconds = duration.base * (volume.base / cell_volume.base) * (cell_speed.base / speed.base)
         formula = f"{duration.shown} × ({volume.shown} ÷ {cell_volume.shown})"
@@ -177,8 +184,8 @@ def duration_figure(seconds: float, line: int) -> Figure:
     return Figure(text, float(number.replace(",", "")), unit, "transfer time", "time", line)
 
 
-def ratio_log(a: float, b: float) -> float:
-    """How far apart two positive amounts are, as a ratio."""
+def ratio(a: float, b: float) -> float:
+    """How far apart two positive amounts are, as the larger over the smaller."""
     return max(a, b) / min(a, b) if min(a, b) > 0 else float("inf")
 
 
@@ -200,10 +207,6 @@ def transfer_table(kb: KB, ranked: Sequence[Ranked]) -> tuple[tuple[str, int], T
             ):
                 return place, table, by_rows
     return None
-
-
-# Link speeds in a slide's text: the cheap test before a table is read.
-BITRATE_HINT: Final = re.compile(r"\d\s?[KMGT]bps", re.IGNORECASE)
 
 
 def transfer_cells(table: Table, by_rows: bool) -> list[tuple[Amount, Amount, Amount, Row]]:
