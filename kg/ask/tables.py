@@ -278,8 +278,8 @@ def pieces(tokens: Sequence[Token], places: Sequence[int]) -> list[str]:
 
 def read_row(lines: Sequence[str], tokens: Sequence[Token], width: int) -> tuple[float, Row] | None:
     """Lines (and their tokens) read as one row of `width` columns (label + width cells), with the
-    cut's cost. A row over several lines starts at least half its cells with a figure or a value
-    word: lines of names or "key: value" notes cut at line ends are not one."""
+    cut's cost. A row over several lines starts most of its cells with a figure or a value word:
+    lines of names, "key: value" notes or two rows run together are not one."""
     if len(tokens) <= width or tokens[0].kind in (Kind.LOWER, Kind.CONNECTOR):
         return None
     if tokens[0].text[0] in "()":
@@ -288,7 +288,7 @@ def read_row(lines: Sequence[str], tokens: Sequence[Token], width: int) -> tuple
     if found is None or found[0] > MAX_ROW_COST:
         return None
     places = found[1]
-    if len(lines) > 1 and sum(tokens[i].strong for i in places) * 2 < width:
+    if len(lines) > 1 and sum(tokens[i].strong for i in places) * 2 <= width:
         return None
     texts = pieces(tokens, places)
     return found[0], Row(texts[0], tuple(texts[1:]), tuple(lines))
@@ -342,7 +342,8 @@ def region_grids(lines: Sequence[str]) -> list[Grid]:
     several = [n for n in counts if n >= MIN_COLUMNS]
     if not several:
         return []
-    common = Counter(several).most_common(1)[0][0]
+    # The count most lines agree on; on a tie the wider, which keeps more cells apart.
+    common = max(Counter(several).items(), key=lambda item: (item[1], item[0]))[0]
     first_value = next(i for i, n in enumerate(counts) if n)
     grids = []
     for width in (common, common - 1):

@@ -217,15 +217,22 @@ def statements(
     first: re.Pattern[str] | None = None,
 ) -> Iterator[tuple[str, tuple[int, ...]]]:
     """Statements matching a pattern whose first passage matches `first` (a cheap filter): on
-    the best ranked slides first, then the whole deck."""
+    the best ranked slides first, then the whole deck; sentences before diagram labels."""
     hits = matching_passages(Identity(store), first or pattern)
     places = ranked_places(ranked, RULE_SLIDES)
     near = [pid for place in places for pid in store.by_slide.get(place, []) if pid in hits]
     nearby = set(near)
-    for pid in near + [pid for pid in sorted(hits) if pid not in nearby]:
+    far = [pid for pid in sorted(hits) if pid not in nearby]
+    for pid in labels_last(store, near) + labels_last(store, far):
         text, pids = statement(store, pid)
         if pattern.search(text):
             yield text, pids
+
+
+def labels_last(store: PassageStore, pids: Sequence[int]) -> list[int]:
+    """Passages in order, diagram labels after the rest: a rule said in a sentence beats a
+    diagram's label fragments."""
+    return sorted(pids, key=lambda pid: store.passages[pid].kind == "label")
 
 
 @lru_cache(maxsize=64)

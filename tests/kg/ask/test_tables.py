@@ -56,6 +56,19 @@ def test_tables_cut_cells_of_words() -> None:
     ]
 
 
+def test_tables_keep_two_rows_apart() -> None:
+    # A row of words after a row of words could be read as one row of four cells, two of them
+    # starting with a value; a row over several lines must start most of its cells so.
+    text = "Red Box\nBlue Box\nGreen Box\nGrey Box\nOrdering Shard / Key No No Specify Group ID\n"
+    text += "Delivery At least once At least once At least once Exactly Once\nReplay Yes No No No"
+    table = read_table(text, NO_NAMES)
+    assert table is not None
+    assert [(row.label, row.cells) for row in table.rows][:2] == [
+        ("Ordering", ("Shard / Key", "No", "No", "Specify Group ID")),
+        ("Delivery", ("At least once", "At least once", "At least once", "Exactly Once")),
+    ]
+
+
 def test_tables_drop_a_values_line_read_as_a_labelled_row() -> None:
     # "$0.02 ..." under named columns is a line of values without its label, not a row.
     text = "Red Box\nBlue Box\nGreen Box\nStorage Cost $0.02 $0.01 $0.005\n$0.04 $0.03 $0.02 $0.01"
