@@ -10,7 +10,7 @@ CLUSTER ?= cluster
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-http bench-ui reliability bench-scale bench-corpus cluster clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-compute bench-http bench-ui reliability bench-scale bench-corpus cluster clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -80,7 +80,7 @@ check: lint types test
 eval: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/kgqa eval ../shared/eval/dev.jsonl --data-dir $(DATA)
 
-bench: bench-ingest bench-ask bench-http bench-ui
+bench: bench-ingest bench-ask bench-compute bench-http bench-ui
 
 bench-ingest: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ingest $(DECK)
@@ -90,6 +90,9 @@ reliability: $(DATA)/summary.json
 
 bench-ask: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ask --data-dir $(DATA)
+
+bench-compute: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.compute --data-dir $(DATA)
 
 bench-http: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.http --data-dir $(DATA)
