@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from kg.ask.compute import compute
 from kg.ask.execute import Evidence, ask_index
 from kg.ask.figures import Figure, as_value, fits, passage_figures
 from kg.ask.lists import block_items, graph_items, option_items, quoted_items, text_entities
@@ -27,6 +28,7 @@ from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
 from kg.ask.text import content_stems, stem, stopwords
 from kg.ask.verdicts import passage_context, read_verdict, relation_finding
+from kg.ask.worked import Computation
 from kg.kb import KB
 from kg.types import Answer, Item
 
@@ -255,6 +257,9 @@ def list_sentence(kb: KB, items: Sequence[Item], used: Sequence[Ranked]) -> str:
 def number_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     """Figures: the passages of the best slides that state a number of the asked kind, quoted."""
     store = ask_index(kb).store
+    worked = compute(kb, plan.text, evidence.ranked)
+    if worked is not None:
+        return worked_draft(kb, evidence, worked)
     scored = figure_passages(kb, plan, evidence)
     if not scored:
         return text_draft(kb, plan, evidence)
@@ -272,6 +277,27 @@ def number_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     first = scored[0][3]
     figure = next((f for f in first if fits(f, plan.parsed.dimension)), first[0])
     return Draft(fill(parts), Intent.LIMIT, figure=figure, used=tuple(used), confidence=0.7)
+
+
+def worked_draft(kb: KB, evidence: Evidence, worked: Computation) -> Draft:
+    """A worked figure: the formula with its slides, then the blocks that state the rule."""
+    store = ask_index(kb).store
+    by_block = {r.block.id: r for r in evidence.ranked}
+    used: list[Ranked] = []
+    for passage in worked.passages:
+        block_id = store.block_of[passage.id]
+        block = store.blocks[block_id]
+        item = by_block.get(block_id, Ranked(block, 0.0, 0.0, 0.0, passage.id))
+        if item not in used:
+            used.append(item)
+    quotes = [quote(kb, store, item.block) for item in used[:MAX_FIGURES]]
+    return Draft(
+        fill([worked.sentence(), *quotes]),
+        Intent.LIMIT,
+        figure=worked.figure,
+        used=tuple(used),
+        confidence=0.8,
+    )
 
 
 def figure_passages(
@@ -477,6 +503,10 @@ def weighted_coverage(kb: KB, plan: Plan, used: Sequence[Ranked]) -> float:
     return sum(w for t, w in weights.items() if t in words) / total
 
 
+# Answers that may ask for one figure without a number word: attribute values and plain lookups.
+VALUE_INTENTS: Final = frozenset({Intent.VALUES, Intent.SEARCH})
+
+
 def draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     """The answer's parts for the plan's shape."""
     if not covered(kb, plan, evidence):
@@ -485,6 +515,13 @@ def draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
         body = list_draft(kb, plan, evidence)
     elif plan.answer is AnswerType.NUMBER:
         body = number_draft(kb, plan, evidence)
+    elif (
+        plan.intent in VALUE_INTENTS
+        and not plan.parsed.verdict
+        and (worked := compute(kb, plan.text, evidence.ranked))
+    ):
+        # "What's the minimum billable size for class X?" asks a table cell in other words.
+        body = worked_draft(kb, evidence, worked)
     else:
         body = text_draft(kb, plan, evidence)
     if plan.parsed.verdict:
