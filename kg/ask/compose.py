@@ -192,7 +192,9 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     block_list = clause_items(kb, plan, evidence)
     fit = item_coverage(kb, plan, block_list)
     graph_list = graph_items(kb, plan, evidence.relation_rows) if evidence.relation_rows else []
-    if graph_list and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT):
+    # One name from the blocks is a list cut short when the graph states several partners.
+    short = len(block_list) <= 1 < len(graph_list)
+    if graph_list and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT or short):
         items = graph_list
         if items:
             used = tuple(evidence.ranked[:1])

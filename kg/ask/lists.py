@@ -74,12 +74,23 @@ def asked_types(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(admitted))
 
 
+# Entity types that describe the data itself, not a system it flows to or from; and the words of a
+# question that asks for them after all ("which formats can Firehose convert to").
+PAYLOAD_TYPES: Final = frozenset({"DataFormat", "Compression"})
+FORMAT_WORDS_RE: Final = re.compile(
+    r"\b(?:formats?|compress\w*|codecs?|encodings?|file types?|serdes?)\b", re.IGNORECASE
+)
+
+
 def skipped(kb: KB, plan: Plan) -> set[str]:
     """Entities a list must not name: the question's own, the excluded, and their parts."""
     excluded = set(plan.linked.excluded)
     out = set(plan.linked.entities) | excluded | skipped_mechanisms(kb, plan)
     out |= {part for part, parent in kb.parts.items() if parent in excluded}
     out |= {kb.parts[e] for e in plan.linked.entities if e in kb.parts}
+    if plan.flow is not None and not FORMAT_WORDS_RE.search(plan.text):
+        # Data moves between systems: a file format or codec on the same line is no partner.
+        out |= {e for e, known in kb.entities.items() if known.type in PAYLOAD_TYPES}
     return out
 
 
