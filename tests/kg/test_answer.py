@@ -167,6 +167,18 @@ def test_answer_list_takes_examples_in_parentheses_after_a_generic_noun(sample_k
     assert {"AWS CloudTrail", "Amazon VPC"} <= labels
 
 
+def test_answer_flow_lists_leave_out_file_formats(sample_kb: KB) -> None:
+    result = answer("Where can Kinesis Data Firehose deliver data?", sample_kb)
+    labels = {i.label for i in result.items}
+    assert "Amazon S3" in labels
+    assert not labels & {"JSON", "Apache Parquet", "Parquet", "GZIP"}
+
+
+def test_answer_format_lists_keep_file_formats(sample_kb: KB) -> None:
+    result = answer("Which file formats does Amazon Athena support?", sample_kb)
+    assert {"JSON", "CSV"} <= {i.label for i in result.items}
+
+
 def test_answer_definition_quotes_the_entity(sample_kb: KB) -> None:
     result = answer("What is Amazon Athena?", sample_kb)
     assert result.intent == "definition"
