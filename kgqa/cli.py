@@ -51,7 +51,7 @@ def one_line(error: BaseException) -> str:
 
 def fail(error: BaseException) -> None:
     """Print a one-line error and exit non-zero."""
-    err.print(f"[red]error:[/red] {one_line(error)}", markup=True, highlight=False)
+    err.print(f"[red]error:[/red] {one_line(error)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -60,7 +60,7 @@ def main() -> None:
     try:
         app()
     except (KGError, OSError, ValueError) as e:
-        err.print(f"[red]error:[/red] {one_line(e)}", highlight=False)
+        err.print(f"[red]error:[/red] {one_line(e)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 
