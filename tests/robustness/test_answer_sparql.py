@@ -40,9 +40,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def bound_rows(
-    kb: Any, name: str, bindings: dict[str, Any]
-) -> Counter[tuple[tuple[str, str], ...]]:
+Rows = Counter[tuple[tuple[str, str], ...]]
+
+
+def bound_rows(kb: Any, name: str, bindings: dict[str, Any]) -> Rows:
     """The fixed query's rows with values substituted, as (variable, lexical value) tuples."""
     import pyoxigraph as ox
 
@@ -54,7 +55,7 @@ def bound_rows(
     return Counter(tuple((n, row[n].value) for n in names if row[n] is not None) for row in results)
 
 
-def pasted_rows(client: TestClient, text: str) -> Counter[tuple[tuple[str, str], ...]]:
+def pasted_rows(client: TestClient, text: str) -> Rows:
     """The rows /sparql returns for a query text."""
     response = client.post("/sparql", data={"query": text})
     assert response.status_code == 200, response.text
