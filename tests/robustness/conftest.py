@@ -63,8 +63,8 @@ def free_port() -> int:
 
 
 def kgqa_command() -> list[str]:
-    """The kgqa console script of this environment."""
-    return [str(Path(sys.executable).with_name("kgqa"))]
+    """The kgqa command of this environment (as `python -m kgqa`, the console script's twin)."""
+    return [sys.executable, "-m", "kgqa"]
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout_s: float = 120) -> None:
