@@ -395,16 +395,18 @@ def label_of(kb: KB, entity_id: str | None) -> str | None:
     tags=["graph"],
     summary="A slide and its facts",
 )
-def get_slide(
+def slide_route(
     deck: str,
+    number: Annotated[str, Path(pattern=SLIDE_NUMBER, description="The slide number (digits).")],
     kb: KbDep,
-    slide_number: Annotated[
-        str, Path(alias="number", pattern=SLIDE_NUMBER, description="The slide number (digits).")
-    ],
 ) -> SlidePage:
     """Title, section, lines or page, cleaned text, and the facts extracted from the slide."""
-    # Digits only: int() would also read "1_0" as 10 and "١" as 1 (issue 10).
-    number = int(slide_number)
+    # Digits only: an int parameter would also read "1_0" as 10 and "١" as 1 (issue 10).
+    return get_slide(deck, int(number), kb)
+
+
+def get_slide(deck: str, number: int, kb: KB) -> SlidePage:
+    """The slide page of a deck's slide number; NotFound when there is none."""
     iri = str(slide_iri(deck, number))
     info = kb.slides.get(iri)
     if info is None:
