@@ -50,6 +50,7 @@ def test_process_metrics_are_summed_over_workers(two_workers: str) -> None:
     before = health_count(get(two_workers, "/metrics").decode())
     for _ in range(20):
         get(two_workers, "/health")
+    time.sleep(0.5)  # a request is counted just after its response is sent
     scrapes = [health_count(get(two_workers, "/metrics").decode()) for _ in range(8)]
     # Every scrape, whichever worker answers it, sees the same total (no flipping).
     assert len(set(scrapes)) == 1, scrapes

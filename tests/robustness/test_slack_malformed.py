@@ -41,32 +41,19 @@ def signed(body: bytes, *, timestamp: str | None = None) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + digest.hexdigest()}
 
 
+def stamped(timestamp: str) -> dict[str, str]:
+    """Headers with this timestamp and a signature that cannot match."""
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=00"}
+
+
 UNSIGNED = {
     "no-headers": ({}, b'{"type": "url_verification"}'),
-    "non-numeric-timestamp": (
-        {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=00"},
-        b"{}",
-    ),
-    "float-timestamp": (
-        {"X-Slack-Request-Timestamp": "1.5e9", "X-Slack-Signature": "v0=00"},
-        b"{}",
-    ),
-    "huge-timestamp": (
-        {"X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=00"},
-        b"{}",
-    ),
-    "latin1-timestamp": (
-        {"X-Slack-Request-Timestamp": "\u00b2\u00b3", "X-Slack-Signature": "v0=00"},
-        b"{}",
-    ),
-    "old-timestamp": (
-        {"X-Slack-Request-Timestamp": "1000000000", "X-Slack-Signature": "v0=00"},
-        b"{}",
-    ),
-    "bad-signature": (
-        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00"},
-        b"{not json",
-    ),
+    "non-numeric-timestamp": (stamped("abc"), b"{}"),
+    "float-timestamp": (stamped("1.5e9"), b"{}"),
+    "huge-timestamp": (stamped("9" * 400), b"{}"),
+    "latin1-timestamp": (stamped("\u00b2\u00b3"), b"{}"),
+    "old-timestamp": (stamped("1000000000"), b"{}"),
+    "bad-signature": (stamped(str(int(time.time()))), b"{not json"),
     "binary-body": ({"X-Slack-Signature": "v0=00"}, b"\xff\xfe\x00\x01"),
 }
 SIGNED_MALFORMED = {

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.negotiate import RESULT_FORMATS
 from kg.settings import PROJECT_ROOT, Settings
 
 KG = "https://w3id.org/kgqa/ontology#"
@@ -149,15 +150,7 @@ HUGE_STRING = (
 )
 
 
-@pytest.mark.parametrize(
-    "accept",
-    [
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-    ],
-)
+@pytest.mark.parametrize("accept", [media for media, _ in RESULT_FORMATS[:4]])
 @pytest.mark.parametrize("query", [CARTESIAN, HUGE_STRING], ids=["cartesian", "concat"])
 def test_sparql_abuse_huge_results_capped_in_bytes(
     strict_client: TestClient, accept: str, query: str
