@@ -274,6 +274,8 @@ class QueryWorker:
             stdout=subprocess.PIPE,
             bufsize=0,
             pass_fds=(snapshot,),
+            # A query past the memory cap aborts the worker: one line in the log, no backtrace.
+            env={**os.environ, "RUST_BACKTRACE": "0"},
         )
         self.ready = False
         self.sandboxed = False

@@ -27,8 +27,10 @@ T = TypeVar("T")
 # between 2,000 and 4,000 nested braces, and rdflib's slows down past a few hundred.
 MAX_QUERY_DEPTH = 64
 # rdflib's pyparsing grammar recurses once per triple of a group: a 20,000-character query
-# needs ~10,000 Python frames, so checks run on a thread with this much stack and recursion.
-CHECK_STACK_BYTES = 512 * 1024 * 1024
+# needs ~10,000 Python frames, so checks run on a thread with this much stack and recursion
+# (16 MiB sufficed for such a query and for 64-deep nesting; a memory-capped worker cannot
+# reserve much more).
+CHECK_STACK_BYTES = 64 * 1024 * 1024
 CHECK_RECURSION = 20_000
 # Queries already checked, so a dashboard re-sending the same text pays the parse once.
 CHECKED_CACHE = 1024
@@ -215,6 +217,8 @@ def run_with_deep_stack(fn: Callable[[], T]) -> T:
     try:
         thread = threading.Thread(target=target, name="kgqa-query")
         thread.start()
+    except RuntimeError:  # no room for the stack: check here; deep input fails as RecursionError
+        return fn()
     finally:
         threading.stack_size(previous)
     thread.join()
