@@ -37,6 +37,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     *(("entities_on_slide", {"slide": URIRef(str(slide_iri("sample-deck", n)))}) for n in (2, 5)),
     *(("slide_facts", {"slide": slide_iri("sample-deck", n)}) for n in (3, 7)),
     ("security_features", {}),
+    # The query kg.ask runs and shows for relation questions.
+    *(
+        ("related", {"entity": entity_iri(e), "predicate": predicate})
+        for e in ENTITIES
+        for predicate in (KG.writesTo, KG.readsFrom, KG.integratesWith)
+    ),
 ]
 
 
