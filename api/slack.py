@@ -168,14 +168,18 @@ def sources_block(answer: Answer) -> Block:
 
 
 def sparql_button(answer: Answer) -> Block | None:
-    """A button whose action shows the SPARQL used, when there is one that fits its value."""
-    if not answer.sparql or len(answer.sparql) > BUTTON_VALUE_CHARS:
+    """A button whose action shows the SPARQL used; it carries the question, not the query.
+
+    A runnable query (its values inlined) is often longer than the 2,000 characters a button's
+    value may hold; the question is short, and answering it again gives the same SPARQL.
+    """
+    if not answer.sparql or len(answer.question) > BUTTON_VALUE_CHARS:
         return None
     button = {
         "type": "button",
         "action_id": SPARQL_ACTION,
         "text": {"type": "plain_text", "text": "Show SPARQL"},
-        "value": answer.sparql,
+        "value": answer.question,
     }
     return {"type": "actions", "elements": [button]}
 
@@ -211,8 +215,15 @@ def format_help() -> list[Block]:
 
 
 def format_sparql(sparql: str) -> list[Block]:
-    """The SPARQL behind an answer as a code block."""
-    return [section(f"*SPARQL used*\n```{truncate(escape(sparql), SECTION_CHARS - 40)}```")]
+    """The SPARQL behind an answer as code: one section, or one per query when it is longer."""
+    escaped = escape(sparql)
+    whole = f"*SPARQL used*\n```{escaped}```"
+    if len(whole) <= SECTION_CHARS:
+        return [section(whole)]
+    queries = escaped.split("\n\n")[: MAX_BLOCKS - 1]
+    return [section("*SPARQL used*")] + [
+        section(f"```{truncate(query, SECTION_CHARS - 8)}```") for query in queries
+    ]
 
 
 def fallback_text(answer: Answer) -> str:
@@ -336,8 +347,14 @@ def add_listeners(bolt: App, *, get_kb: Callable[[], KB], settings: Settings) ->
             )
 
     def show_sparql(body: dict[str, Any], respond: Respond) -> None:
-        """Show the SPARQL carried by the button to the person who clicked it."""
-        sparql = body["actions"][0].get("value", "")
+        """Show the SPARQL of the button's question to the person who clicked it."""
+        question = str(body["actions"][0].get("value", ""))
+        try:
+            sparql = answer(question, get_kb(), k=settings.top_k).sparql or ""
+        except Exception:  # the one broad except: the user gets a short reply, the log the trace
+            log.exception("slack: showing the SPARQL of %r failed", question)
+            respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            return
         respond(
             text="SPARQL used",
             blocks=format_sparql(sparql),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -545,8 +546,14 @@ def rendered_query(book: QueryBook, name: str, **bindings: object) -> str:
     if brace is None:
         raise ValueError(f"query {name!r} has no WHERE group to bind values in")
     names = " ".join(f"?{key}" for key in bindings)
-    row = " ".join(str(_bind(value)) for value in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({row}) }}"
+    # A list binds its variable to each of its values in turn (one VALUES row per combination),
+    # for an answer that ran the query once per value.
+    choices = [v if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
+    rows = " ".join(
+        "(" + " ".join(str(_bind(value)) for value in combination) + ")"
+        for combination in itertools.product(*choices)
+    )
+    block = f"\n  VALUES ({names}) {{ {rows} }}"
     return text[: brace + 1] + block + text[brace + 1 :]
 
 
