@@ -10,7 +10,7 @@ CLUSTER ?= cluster
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-compute bench-http bench-ui reliability bench-scale bench-corpus cluster clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-compute bench-http bench-ui reliability bench-scale bench-corpus cluster test-robust chaos clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -64,6 +64,9 @@ test-ui: $(STAMP) web browser
 test-fast: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not deck and not browser"
 
+test-robust: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests/robustness
+
 fmt: $(STAMP)
 	$(BIN)/ruff format kg ingest api ontology kgqa tests bench
 	$(BIN)/ruff check --fix kg ingest api ontology kgqa tests bench
@@ -110,6 +113,10 @@ bench-scale: $(DATA)/summary.json
 
 bench-corpus: $(STAMP)
 	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/python -m bench.corpus $(DECK)
+
+# Not in CI: kill -9 a server worker and a SPARQL worker under load (bounded, loopback only).
+chaos: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.chaos --data-dir $(DATA)
 
 clean:
 	rm -rf $(DATA) $(CLUSTER) .pytest_cache .mypy_cache .ruff_cache

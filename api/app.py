@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from prometheus_client import Gauge
 
 from api import http, sparql
 from api.errors import Utf8Guard, add_error_handlers
+from api.guards import BodyGuard, HeadAsGet
 from api.metrics import Metrics, MetricsMiddleware
 from api.reload import Follower, Loaded, PinVersion
-from api.sparql_worker import QueryPool
+from api.security import add_posture
+from api.sparql_worker import PoolConfig, QueryPool, WorkerLimits
 from api.ui import mount_ui
+from kg.graph import GRAPH_FILE
+from kg.manifest import read_manifest, read_verified
 from kg.settings import Settings, get_settings
 
 log = logging.getLogger("kgqa.api")
@@ -55,21 +56,28 @@ def mount_slack_if_configured(app: FastAPI, settings: Settings) -> bool:
     return True
 
 
-def sparql_workers() -> int:
-    """How many query processes each server process keeps (one per core, at most 2)."""
-    return max(1, min(2, os.cpu_count() or 1))
+def pool_config(settings: Settings) -> PoolConfig:
+    """How many SPARQL workers, how long queries run and wait, what a worker may return and use."""
+    return PoolConfig(
+        size=max(1, settings.sparql_workers),
+        queue=max(0, settings.sparql_queue),
+        queue_wait_s=settings.sparql_queue_wait_s,
+        timeout_s=settings.query_timeout_s,
+        limits=WorkerLimits(
+            max_results=settings.max_results,
+            max_bytes=settings.max_result_bytes,
+            memory_mb=settings.query_memory_mb,
+        ),
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The app for these settings; nothing is loaded until the lifespan starts."""
 
     def make_pool(data_dir: Path) -> QueryPool:
-        return QueryPool(
-            data_dir,
-            size=sparql_workers(),
-            timeout_s=settings.query_timeout_s,
-            max_results=settings.max_results,
-        )
+        # The workers load the graph snapshot of this version, checked against its manifest.
+        graph = read_verified(data_dir, GRAPH_FILE, read_manifest(data_dir))
+        return QueryPool(graph, pool_config(settings), on_kill=metrics.sparql_killed.inc)
 
     def on_swap(loaded: Loaded) -> None:
         # Slack and anything else outside a request reads the latest version from here.
@@ -81,17 +89,14 @@ def create_app(settings: Settings) -> FastAPI:
         follower = Follower(settings, make_pool, on_swap)
         app.state.follower = follower
         follower.start()
-        Gauge(
-            "kgqa_sparql_workers_killed",
-            "SPARQL workers stopped past the time limit",
-            registry=metrics.registry,
-        ).set_function(lambda: follower.loaded.pool.killed if follower.loaded else 0)
         try:
             yield
         finally:
             follower.close()
 
     app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # A slash-redirect would echo the Host header into its Location (issue 10).
+    app.router.redirect_slashes = False
     metrics = Metrics()
     app.state.settings, app.state.metrics = settings, metrics
     app.state.kb = app.state.pool = app.state.follower = None
@@ -101,15 +106,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.routes = [*http.router.routes, *sparql.router.routes]
     mount_ui(app)
     app.state.slack = mount_slack_if_configured(app, settings)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=[sparql.TRUNCATED_HEADER, sparql.LIMIT_HEADER],
-        max_age=600,
-    )
+    # Innermost first: each add_middleware wraps everything added before it.
     app.add_middleware(Utf8Guard)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.client_timeout_s
+    )
+    add_posture(app, settings, expose=[sparql.TRUNCATED_HEADER, sparql.LIMIT_HEADER])
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(PinVersion, state=app.state)
     return app

@@ -18,25 +18,39 @@ from kg.errors import KGError
 log = logging.getLogger("kgqa.api")
 HTTP_CODES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+# Error details echo input (a query, a path, an id); past this they are cut (issue 10).
+MAX_DETAIL_CHARS = 600
+
+
+def capped(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """text cut to limit characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def problem(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    """The one error body."""
-    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+    """The one error body, its detail capped in length."""
+    body = {"error": code, "detail": capped(detail)}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def kg_error(request: Request, exc: Exception) -> JSONResponse:
     """A KGError carries its own status and code."""
     assert isinstance(exc, KGError)
-    return problem(exc.status, exc.code, str(exc))
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return problem(exc.status, exc.code, str(exc), headers)
 
 
 def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -62,7 +76,8 @@ def allowed_methods(request: Request) -> list[str]:
     for route in getattr(request.app.state, "routes", []):
         if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
             methods.update(route.methods or ())
-    return sorted(methods - {"HEAD"}) or ["GET"]
+    allowed = methods | ({"HEAD"} if "GET" in methods else set())
+    return sorted(allowed) or ["GET"]
 
 
 def describe(error: dict[str, Any]) -> str:

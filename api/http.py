@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Path, Query, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import KbDep, SettingsDep, get_loaded
 from api.models import (
@@ -72,11 +73,37 @@ FACT_KINDS = {
 }
 
 
-def ask_kb(question: str, kb: KB, *, k: int, max_chars: int) -> AnswerOut:
-    """Answer one question as the contract's object."""
+# Characters that show nothing: format (zero-width space, joiners, BOM) and control characters
+# other than the whitespace ones; a question made only of them is empty (issue 10).
+INVISIBLE_CATEGORIES = ("Cf", "Cc")
+SLIDE_NUMBER = r"^[0-9]{1,9}$"
+
+
+def clean_question(question: str, *, max_chars: int) -> str:
+    """The question without invisible characters; BadQuery for broken or empty text."""
     if len(question) > max_chars:
         raise BadQuery(f"the question is {len(question)} characters long; the limit is {max_chars}")
-    return AnswerOut.model_validate(answer_to_json(answer(question, kb, k=k)))
+    surrogate = next((i for i, c in enumerate(question) if "\ud800" <= c <= "\udfff"), None)
+    if surrogate is not None:
+        raise BadQuery(
+            f"the question has an unpaired UTF-16 surrogate at character {surrogate}: "
+            "send valid Unicode text"
+        )
+    visible = "".join(
+        c for c in question if c.isspace() or unicodedata.category(c) not in INVISIBLE_CATEGORIES
+    )
+    if not visible.strip():
+        raise BadQuery(
+            "the question is empty (it has no visible characters): ask something like "
+            "'which services write to Amazon Redshift?'"
+        )
+    return visible
+
+
+def ask_kb(question: str, kb: KB, *, k: int, max_chars: int) -> AnswerOut:
+    """Answer one question as the contract's object."""
+    text = clean_question(question, max_chars=max_chars)
+    return AnswerOut.model_validate(answer_to_json(answer(text, kb, k=k)))
 
 
 @router.post(
@@ -368,9 +395,19 @@ def label_of(kb: KB, entity_id: str | None) -> str | None:
     tags=["graph"],
     summary="A slide and its facts",
 )
-def get_slide(deck: str, number: int, kb: KbDep) -> SlidePage:
+def slide_route(
+    deck: str,
+    number: Annotated[str, Path(pattern=SLIDE_NUMBER, description="The slide number (digits).")],
+    kb: KbDep,
+) -> SlidePage:
     """Title, section, lines or page, cleaned text, and the facts extracted from the slide."""
-    iri = str(slide_iri(deck, number)) if number >= 0 else ""
+    # Digits only: an int parameter would also read "1_0" as 10 and "١" as 1 (issue 10).
+    return get_slide(deck, int(number), kb)
+
+
+def get_slide(deck: str, number: int, kb: KB) -> SlidePage:
+    """The slide page of a deck's slide number; NotFound when there is none."""
+    iri = str(slide_iri(deck, number))
     info = kb.slides.get(iri)
     if info is None:
         decks = sorted({s.deck for s in kb.slides.values()})
@@ -406,8 +443,10 @@ def fact_count(kb: KB) -> int:
 
 
 @router.get("/health", response_model=Health, tags=["service"], summary="Liveness and counts")
-def health(settings: SettingsDep, request: Request) -> Health:
+async def health(request: Request) -> Health:
     """Status, the version served and its counts, the model, when it was built, Slack on or off."""
+    # On the event loop, with no threadpool dependency: it answers while every thread is busy.
+    settings = request.app.state.settings
     loaded = getattr(request.state, "served", None)
     if loaded is None:
         return Health(
@@ -474,7 +513,6 @@ def ready(request: Request) -> Ready:
         }
     },
 )
-def metrics(request: Request) -> Response:
+async def metrics(request: Request) -> Response:
     """Requests, latency histogram and errors by route, in the Prometheus text format."""
-    registry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -19,18 +19,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.sparql_worker import QueryOutcome, QueryRequest, execute
+from api.sparql_worker import QueryOutcome, QueryRequest, WorkerLimits, execute
 from kg.errors import KGError, NotFound, NotReady, QueryTimeout, StoreUnavailable
 from kg.kb import KB, load_kb
 from kg.publish import Served, dataset_id, served_version
+from kg.query_guard import QueryGuard
 from kg.settings import Settings
 from kg.store import RemoteStore, endpoints_from
 
 log = logging.getLogger("kgqa.reload")
 # Ad-hoc SPARQL in remote mode runs on the server; this many at once per replica process.
 REMOTE_SPARQL_CONCURRENCY = 8
+# The byte cap of a result serialized from the SPARQL server's answer (issue 10).
+REMOTE_RESULT_BYTES = 16 * 1024 * 1024
 PING_TIMEOUT_S = 2.0
 PINNED = ".pinned"
 # What a first load may wait out without failing the start: the server or the first publish.
@@ -44,6 +48,8 @@ class SparqlPool(Protocol):
     killed: int
 
     def run(self, request: QueryRequest) -> QueryOutcome: ...
+
+    async def submit(self, request: QueryRequest) -> QueryOutcome: ...
 
     def close(self) -> None: ...
 
@@ -67,9 +73,14 @@ class RemotePool:
                 "try again later"
             )
         try:
-            return execute(self.store, request, max_results=self.max_results)  # type: ignore[arg-type]
+            limits = WorkerLimits(self.max_results, REMOTE_RESULT_BYTES, 0)
+            return execute(self.store, request, QueryGuard(), limits)  # type: ignore[arg-type]
         finally:
             self.slots.release()
+
+    async def submit(self, request: QueryRequest) -> QueryOutcome:
+        """run() off the event loop."""
+        return await run_in_threadpool(self.run, request)
 
     def close(self) -> None:
         """Close the connections to the server (it owns the queries)."""
@@ -204,9 +215,10 @@ class Follower:
             sweep_pins(settings.data_dir)
 
     @property
-    def onnx_dir(self) -> Path:
-        """The ONNX export shared by every version this process serves."""
-        return (self.settings.versions_dir or self.settings.data_dir) / "onnx"
+    def onnx_dir(self) -> Path | None:
+        """Where the ONNX export lives: KGQA_ONNX_DIR, else (None) the user's cache; outside
+        every data dir, so that re-ingesting does not delete it (issue 10)."""
+        return self.settings.onnx_dir
 
     def target(self) -> Served | None:
         """The version to serve now, or None when it is the one serving (plain data dirs)."""

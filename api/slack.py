@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
+import json
 import logging
 import re
 import threading
@@ -12,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from slack_bolt import Ack, App, BoltResponse, Respond
@@ -21,6 +24,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from starlette.concurrency import run_in_threadpool
 
+from api.errors import problem
 from kg.answer import answer
 from kg.errors import KGError
 from kg.kb import KB
@@ -164,14 +168,18 @@ def sources_block(answer: Answer) -> Block:
 
 
 def sparql_button(answer: Answer) -> Block | None:
-    """A button whose action shows the SPARQL used, when there is one that fits its value."""
-    if not answer.sparql or len(answer.sparql) > BUTTON_VALUE_CHARS:
+    """A button whose action shows the SPARQL used; it carries the question, not the query.
+
+    A runnable query (its values inlined) is often longer than the 2,000 characters a button's
+    value may hold; the question is short, and answering it again gives the same SPARQL.
+    """
+    if not answer.sparql or len(answer.question) > BUTTON_VALUE_CHARS:
         return None
     button = {
         "type": "button",
         "action_id": SPARQL_ACTION,
         "text": {"type": "plain_text", "text": "Show SPARQL"},
-        "value": answer.sparql,
+        "value": answer.question,
     }
     return {"type": "actions", "elements": [button]}
 
@@ -207,8 +215,15 @@ def format_help() -> list[Block]:
 
 
 def format_sparql(sparql: str) -> list[Block]:
-    """The SPARQL behind an answer as a code block."""
-    return [section(f"*SPARQL used*\n```{truncate(escape(sparql), SECTION_CHARS - 40)}```")]
+    """The SPARQL behind an answer as code: one section, or one per query when it is longer."""
+    escaped = escape(sparql)
+    whole = f"*SPARQL used*\n```{escaped}```"
+    if len(whole) <= SECTION_CHARS:
+        return [section(whole)]
+    queries = escaped.split("\n\n")[: MAX_BLOCKS - 1]
+    return [section("*SPARQL used*")] + [
+        section(f"```{truncate(query, SECTION_CHARS - 8)}```") for query in queries
+    ]
 
 
 def fallback_text(answer: Answer) -> str:
@@ -244,7 +259,8 @@ def reply_for(
 
 def event_keys(body: dict[str, Any]) -> list[str]:
     """The ids of an Events API delivery and of its message, for de-duplication."""
-    event = body.get("event") or {}
+    event = body.get("event")
+    event = event if isinstance(event, dict) else {}  # a malformed delivery names no message
     keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
     return keys + ([f"msg:{event['client_msg_id']}"] if event.get("client_msg_id") else [])
 
@@ -331,8 +347,14 @@ def add_listeners(bolt: App, *, get_kb: Callable[[], KB], settings: Settings) ->
             )
 
     def show_sparql(body: dict[str, Any], respond: Respond) -> None:
-        """Show the SPARQL carried by the button to the person who clicked it."""
-        sparql = body["actions"][0].get("value", "")
+        """Show the SPARQL of the button's question to the person who clicked it."""
+        question = str(body["actions"][0].get("value", ""))
+        try:
+            sparql = answer(question, get_kb(), k=settings.top_k).sparql or ""
+        except Exception:  # the one broad except: the user gets a short reply, the log the trace
+            log.exception("slack: showing the SPARQL of %r failed", question)
+            respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            return
         respond(
             text="SPARQL used",
             blocks=format_sparql(sparql),
@@ -344,6 +366,53 @@ def add_listeners(bolt: App, *, get_kb: Callable[[], KB], settings: Settings) ->
     bolt.event("app_mention")(ack=acknowledge, lazy=[answer_event])
     bolt.event("message")(ack=acknowledge, lazy=[answer_event])
     bolt.action(SPARQL_ACTION)(ack=acknowledge, lazy=[show_sparql])
+
+
+# What parsing a body Bolt cannot read raises (JSON, form fields, their encoding).
+MALFORMED = (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError)
+# Slack refuses requests older than this; so do we (replays).
+MAX_REQUEST_AGE_S = 60 * 5
+
+
+def signature_problem(secret: bytes, body: bytes, headers: Any) -> str | None:
+    """Why a request is not validly signed by Slack, or None when it is.
+
+    Checked over the raw bytes (slack_sdk's verifier decodes the body first and raises on
+    non-UTF-8), before Bolt parses anything.
+    """
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if not timestamp or not signature:
+        return "missing X-Slack-Request-Timestamp or X-Slack-Signature"
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return "X-Slack-Request-Timestamp is not a Unix time in seconds"
+    if abs(time.time() - int(timestamp)) > MAX_REQUEST_AGE_S:
+        return "X-Slack-Request-Timestamp is more than 5 minutes away from now"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        return "X-Slack-Signature does not match the body"
+    return None
+
+
+def payload_problem(body: bytes, content_type: str) -> str | None:
+    """What is wrong with the shape of a payload Bolt would choke on, or None."""
+    text = body.decode("utf-8")
+    if content_type.startswith("application/json"):
+        data: Any = json.loads(text) if text.strip() else {}
+    else:
+        form = parse_qs(text)
+        data = json.loads(form["payload"][0]) if "payload" in form else {}
+    if not isinstance(data, dict):
+        return "the payload is not an object"
+    if not isinstance(data.get("event", {}), dict):
+        return "the payload's event is not an object"
+    return None
+
+
+def client_of(request: Request) -> str:
+    """The peer address, for a log line."""
+    return request.client.host if request.client else "unknown"
 
 
 def mount_slack(app: FastAPI, settings: Settings) -> None:
@@ -360,12 +429,26 @@ def mount_slack(app: FastAPI, settings: Settings) -> None:
             await run_in_threadpool(executor.shutdown)
 
     router = APIRouter(lifespan=lifespan)
+    secret = settings.slack_signing_secret.get_secret_value().encode()
 
     @router.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        """Events, commands and actions: Bolt verifies (401) and acks; answers follow the ack."""
+        """Events, commands and actions: verified here (401), then Bolt acks; answers follow."""
+        body = await request.body()
+        refusal = signature_problem(secret, body, request.headers)
+        if refusal is not None:
+            log.info("slack: refused a request from %s: %s", client_of(request), refusal)
+            return problem(401, "invalid_signature", refusal)
         handler: SlackRequestHandler = request.state.slack_handler
-        return await handler.handle(request)
+        try:
+            shape = payload_problem(body, request.headers.get("content-type", ""))
+            if shape is not None:
+                raise ValueError(shape)
+            return await handler.handle(request)
+        except MALFORMED as e:
+            # Signed, so from Slack or someone holding the secret, but not a payload Bolt reads.
+            log.warning("slack: a signed request had a malformed body (%s)", type(e).__name__)
+            return problem(400, "malformed_payload", "the Slack payload could not be parsed")
 
     app.include_router(router)
     log.info("slack: on at POST /slack/events")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_pool
 from api.models import Problem
 from api.sparql_worker import QueryRequest
 from kg.errors import BadQuery, PayloadTooLarge, ReadOnly
+from kg.query_guard import READ_ONLY_MESSAGE
 from kg.settings import Settings
 
+log = logging.getLogger("kgqa.sparql")
 router = APIRouter(tags=["sparql"])
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -26,10 +28,6 @@ KNOWN_PARAMS = {"query", *GRAPH_PARAMS}
 EXAMPLE_QUERY = (
     "PREFIX kg: <https://w3id.org/kgqa/ontology#>\n"
     "SELECT ?source ?target WHERE { ?source kg:writesTo ?target } LIMIT 10"
-)
-READ_ONLY_MESSAGE = (
-    "this endpoint is read-only: SPARQL Update operations are not accepted "
-    "(send SELECT, ASK, CONSTRUCT or DESCRIBE as `query`)"
 )
 RESULT_EXAMPLES = {
     "application/sparql-results+json": {
@@ -80,13 +78,18 @@ RESULT_EXAMPLES = {
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "SELECT/ASK results or a CONSTRUCT/DESCRIBE graph, as negotiated; "
-        f"`{TRUNCATED_HEADER}: true` when the result-size cap cut them",
+        f"`{TRUNCATED_HEADER}: true` when the row or byte cap cut them (JSON results then also "
+        "carry `truncated` and `warning` members; XML results a comment and a head link)",
         "content": RESULT_EXAMPLES,
     },
     400: {"model": Problem, "description": "Malformed query, protocol misuse or an update"},
     406: {"model": Problem, "description": "No acceptable result format"},
     413: {"model": Problem, "description": "Query text over the size limit"},
-    503: {"model": Problem, "description": "The query ran past the time limit"},
+    503: {
+        "model": Problem,
+        "description": "The query ran past the time limit, or every worker and queue slot is "
+        "taken (then with Retry-After)",
+    },
 }
 GRAPH_PARAM_DOCS = [
     {
@@ -216,11 +219,19 @@ async def execute(request: Request, query: str, pairs: list[tuple[str, str]]) ->
         default_graphs=graph_uris(pairs, "default-graph-uri"),
         named_graphs=graph_uris(pairs, "named-graph-uri"),
     )
-    outcome = await run_in_threadpool(pool.run, job)
+    outcome = await pool.submit(job)
     headers = {"Vary": "Accept"}
     if outcome.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[LIMIT_HEADER] = str(settings.max_results)
+        request.app.state.metrics.sparql_truncated.inc()
+        log.warning(
+            "sparql: result truncated to %d rows, %d bytes (limits %d rows, %d bytes)",
+            outcome.count,
+            len(outcome.body),
+            settings.max_results,
+            settings.max_result_bytes,
+        )
     return Response(outcome.body, media_type=outcome.media_type, headers=headers)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kg.datadir import DataDirLock, remove_leftovers, swap_in, work_prefix
 from kg.embed import Vectors
 from kg.errors import ShapeViolation
 from kg.graph import (
@@ -30,6 +31,7 @@ from kg.graph import (
     unit_iris,
     write_quads,
 )
+from kg.manifest import write_manifest
 from kg.segments import write_segments
 from kg.types import Entity, Fact, Hit, Segment, Slide
 from kg.vectors import IndexMeta, build_index, segment_key, write_index
@@ -183,19 +185,6 @@ def summarise(
     )
 
 
-def swap_in(new_dir: Path, out_dir: Path) -> None:
-    """Replace out_dir with new_dir so readers see the old or the new data, never a mix."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old_dir = out_dir.with_name(out_dir.name + ".old")
-    if old_dir.exists():
-        shutil.rmtree(old_dir)
-    if out_dir.exists():
-        out_dir.rename(old_dir)
-    new_dir.rename(out_dir)
-    if old_dir.exists():
-        shutil.rmtree(old_dir)
-
-
 def build(
     decks: Sequence[DeckRecord],
     facts: Sequence[Fact],
@@ -214,7 +203,10 @@ def build(
     if not conforms:
         raise ShapeViolation(f"the built graph violates ontology/shapes.ttl:\n{report[:4000]}")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    # One writer per data dir (issue 10); what a killed writer left is removed under the lock.
+    lock = DataDirLock(out_dir)
+    remove_leftovers(out_dir)
+    work = Path(tempfile.mkdtemp(prefix=work_prefix(out_dir), dir=out_dir.parent))
     work.chmod(0o755)  # mkdtemp makes it 0700; a server may run as another user
     try:
         write_quads(quads, work / GRAPH_FILE)
@@ -242,8 +234,11 @@ def build(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (work / SUMMARY_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        write_manifest(work)
         swap_in(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        lock.release()
     return summary

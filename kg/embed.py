@@ -325,12 +325,42 @@ class OnnxModel:
         return out
 
 
+def checksum_file(target: Path) -> Path:
+    """The file holding the SHA-256 of an export, beside it."""
+    return target.with_name(target.name + ".sha256")
+
+
+def export_intact(target: Path) -> bool:
+    """Whether an export matches the checksum written with it (issue 10: flipped bytes).
+
+    An export from before checksums gets one now, on the trust of its first use.
+    """
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    sidecar = checksum_file(target)
+    if not sidecar.exists():
+        write_checksum(target, digest)
+        return True
+    return sidecar.read_text(encoding="ascii").strip() == digest
+
+
+def write_checksum(target: Path, digest: str) -> None:
+    """Write the export's checksum beside it, atomically."""
+    sidecar = checksum_file(target)
+    partial = sidecar.with_name(f".{sidecar.name}.{os.getpid()}")
+    partial.write_text(digest + "\n", encoding="ascii")
+    os.replace(partial, sidecar)
+
+
 def load_onnx_encoder(name: str, *, cache_dir: Path) -> Encoder:
     """The onnx backend, exporting the model into cache_dir on first use only."""
     path = model_path(name)
     target = onnx_file(name, cache_dir)
+    if target.exists() and not export_intact(target):
+        log.warning("the onnx export %s does not match its checksum; exporting it again", target)
+        target.unlink()
     if not target.exists():
         log.warning("exporting %s to %s (once; later loads reuse it)", name, target)
         export_onnx(name, target)
+        write_checksum(target, hashlib.sha256(target.read_bytes()).hexdigest())
     model = OnnxModel(target, path)
     return Encoder(name=name, model=model, dim=model.dim, backend="onnx")

@@ -90,3 +90,28 @@ class NotReady(KGError):
 
     status = 503
     code = "not_ready"
+
+
+class CorruptData(KGError):
+    """A data dir whose files do not match the manifest written when it was built."""
+
+    status = 500
+    code = "corrupt_data"
+
+
+class Busy(KGError):
+    """Every slot for this kind of request is taken; try again after `retry_after` seconds."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DataDirLocked(KGError):
+    """Another ingest is writing the same data dir."""
+
+    status = 409
+    code = "data_dir_locked"

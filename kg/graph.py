@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,8 @@ from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from kg.errors import BadQuery, NotFound, ReadOnly
+from kg.errors import BadQuery, NotFound
+from kg.query_guard import QueryGuard, where_brace
 from kg.registry import RELATIONS, RelationKind, registry_triples
 from kg.store import RemoteStore
 from kg.types import Entity, Fact, Slide
@@ -49,11 +51,9 @@ SECURITY_CATEGORIES = {
     "auditing": KG.Auditing,
     "authentication": KG.Authentication,
 }
-UPDATE_WORDS = re.compile(
-    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s+(DATA|WHERE|SILENT|GRAPH|"
-    r"DEFAULT|NAMED|ALL|\{|<|TO)",
-    re.IGNORECASE,
-)
+# Relative IRIs in an ad-hoc query resolve against the id namespace, so <entity/redshift>
+# names an entity (W3C protocol test query_content_type_construct sends relative IRIs).
+QUERY_BASE_IRI = str(KGI)
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -394,8 +394,13 @@ def load_store(data_dir: Path) -> ox.Store:
     path = data_dir / GRAPH_FILE
     if not path.exists():
         raise NotFound(f"no graph in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`")
+    return store_from_nquads(path.read_bytes())
+
+
+def store_from_nquads(data: bytes) -> ox.Store:
+    """An in-memory store of N-Quads, with the merge of its graphs as the default graph."""
     store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     # SPARQL's default graph is the RDF merge of the slide graphs: a set, not Oxigraph's
     # multiset union, so each triple is also stored once in the default graph.
     merged = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)}
@@ -528,24 +533,28 @@ def run_select(
 
 
 def rendered_query(book: QueryBook, name: str, **bindings: object) -> str:
-    """The fixed query as text with its bound values shown in a VALUES clause, for answers."""
+    """The fixed query as runnable text: bound values inlined as a VALUES block in its WHERE.
+
+    Pasted into /sparql it returns the rows run_select gives with the same bindings: Oxigraph
+    evaluates a substitution as a filter over the unbound query, which is what joining a
+    one-row VALUES at the top of the WHERE group does.
+    """
     text = book.texts[name].strip()
     if not bindings:
         return text
-    values = " ".join(
-        f"(?{key} {('<' + str(v) + '>') if isinstance(v, URIRef) else repr(v)})"
-        for key, v in bindings.items()
-    )
+    brace = where_brace(text)
+    if brace is None:
+        raise ValueError(f"query {name!r} has no WHERE group to bind values in")
     names = " ".join(f"?{key}" for key in bindings)
-    return f"# bound: VALUES ({names}) {{ {values} }}\n{text}"
-
-
-def check_read_only(query: str) -> None:
-    """Reject SPARQL Update operations and SERVICE clauses before parsing."""
-    if UPDATE_WORDS.search(query):
-        raise ReadOnly("this endpoint is read-only: SPARQL Update operations are not accepted")
-    if re.search(r"\bSERVICE\b", query, re.IGNORECASE):
-        raise BadQuery("SERVICE (federated query) is not allowed on this endpoint")
+    # A list binds its variable to each of its values in turn (one VALUES row per combination),
+    # for an answer that ran the query once per value.
+    choices = [v if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
+    rows = " ".join(
+        "(" + " ".join(str(_bind(value)) for value in combination) + ")"
+        for combination in itertools.product(*choices)
+    )
+    block = f"\n  VALUES ({names}) {{ {rows} }}"
+    return text[: brace + 1] + block + text[brace + 1 :]
 
 
 QUERY_PREFIXES = {
@@ -566,9 +575,14 @@ def run_query(
     *,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    guard: QueryGuard | None = None,
 ) -> Any:
-    """Run an ad-hoc read-only query; BadQuery with the parser's message on a syntax error."""
-    check_read_only(query)
+    """Run an ad-hoc read-only query; BadQuery with the parser's message on a syntax error.
+
+    The guard refuses updates, SERVICE and deep nesting from the parsed query; the store is
+    only ever asked to `query`, which parses query forms alone, so no update can run.
+    """
+    (guard or QueryGuard()).check(query)
     kwargs: dict[str, Any] = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -576,6 +590,6 @@ def run_query(
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        return store.query(query, prefixes=QUERY_PREFIXES, **kwargs)
+        return store.query(query, prefixes=QUERY_PREFIXES, base_iri=QUERY_BASE_IRI, **kwargs)
     except SyntaxError as e:
         raise BadQuery(f"malformed SPARQL query: {e}") from e

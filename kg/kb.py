@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,16 +16,18 @@ from kg.ask.intents import IntentModel, read_examples
 from kg.embed import Encoder, Vectors, embed, embed_one, load_encoder
 from kg.gazetteer import alias_table, load_gazetteer
 from kg.graph import (
+    GRAPH_FILE,
     GraphStore,
     QueryBook,
     id_from_iri,
     index_query,
     load_queries,
-    load_store,
     run_select,
     slide_iri,
+    store_from_nquads,
 )
 from kg.linking import AliasIndex, alias_index, link_entities
+from kg.manifest import Manifest, read_json, read_verified, verify_data_dir
 from kg.settings import FaissIndex
 from kg.types import Entity
 from kg.vectors import IndexMeta, ann_index, passage_text, read_index, segment_place
@@ -89,6 +90,9 @@ class KB:
         scores, found = self.ann.search(query.reshape(1, -1), min(n, len(self.vectors)))
         kept = [(int(r), float(c)) for r, c in zip(found[0], scores[0], strict=True) if r >= 0]
         return [r for r, _ in kept], [c for _, c in kept]
+
+    # The version of the data dir that was loaded (its files checked against it).
+    manifest: Manifest | None = None
 
     def mentions_in(self, text: str) -> list[str]:
         """Entity ids a passage names, in order (the question linker over passage text)."""
@@ -215,9 +219,12 @@ def load_kb(
     """Load graph, index and (optionally) the embedding model from data_dir.
 
     `store` is where the graph lives (default: data_dir's graph in an embedded store); `reuse`
-    is a KB of an earlier version whose encoder and intent model serve this one too.
+    is a KB of an earlier version whose encoder and intent model serve this one too. The data
+    dir's files are checked against its manifest first (CorruptData on a mismatch).
     """
-    store = load_store(data_dir) if store is None else store
+    manifest = verify_data_dir(data_dir)
+    if store is None:
+        store = store_from_nquads(read_verified(data_dir, GRAPH_FILE, manifest))
     book = load_queries()
     for name, variables in INDEXED_QUERIES:
         index_query(store, book, name, *variables)
@@ -226,7 +233,7 @@ def load_kb(
         for r in run_select(store, book, "parts_of")
     }
     summary_path = data_dir / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    summary = read_json(summary_path) if summary_path.exists() else {}
     entities = load_entities(store, book)
     kb = KB(
         data_dir=data_dir,
@@ -240,6 +247,7 @@ def load_kb(
         aliases=AliasIndex(alias_table(load_gazetteer(GAZETTEER))),
         labels={entity_id: entity.label for entity_id, entity in entities.items()},
         entity_slides=slides_by_entity(store, book),
+        manifest=manifest,
     )
     if with_encoder:
         kb.index, kb.meta = read_index(data_dir, embed_model=embed_model)
@@ -270,12 +278,10 @@ def load_kb(
         if reuse is not None and reuse.encoder is not None and reuse.encoder.name == embed_model:
             kb.encoder, kb.intent_model = reuse.encoder, reuse.intent_model
             return kb
-        # The onnx export lives with the data it serves and is made on the first load only.
+        # The onnx export is made on the first load only, outside the data dir so that
+        # re-ingesting does not delete it (issue 10); its file name carries the model's hash.
         kb.encoder = load_encoder(
-            embed_model,
-            threads=QUERY_THREADS,
-            backend=embed_backend,
-            cache_dir=onnx_dir or data_dir / "onnx",
+            embed_model, threads=QUERY_THREADS, backend=embed_backend, cache_dir=onnx_dir
         )
         examples = read_examples()
         kb.intent_model = IntentModel(

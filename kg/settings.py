@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     versions_dir: Path | None = None
     reload_interval_s: float = 1.0
     faiss_index: FaissIndex = FaissIndex.FLAT
+    # Resource limits and posture (issue 10).
+    onnx_dir: Path | None = None
+    max_result_bytes: int = 16 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    client_timeout_s: float = 10.0
+    sparql_workers: int = 2
+    sparql_queue: int = 8
+    sparql_queue_wait_s: float = 2.0
+    query_memory_mb: int = 2048
+    cors_origins: str = "*"
+    api_tokens: SecretStr = SecretStr("")
+    metrics_public: bool = True
 
 
 @lru_cache

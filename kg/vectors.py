@@ -12,6 +12,7 @@ import faiss
 
 from kg.embed import Vectors
 from kg.errors import IndexMismatch, NotFound
+from kg.manifest import read_json
 from kg.settings import FaissIndex
 from kg.types import Hit
 
@@ -102,7 +103,7 @@ def read_index(data_dir: Path, *, embed_model: str) -> tuple[Any, IndexMeta]:
         raise NotFound(
             f"no vector index in {data_dir}: run `kgqa ingest DECK --data-dir {data_dir}`"
         )
-    payload = json.loads(meta_path.read_text(encoding="utf-8"))
+    payload = read_json(meta_path)
     if payload["model"] != embed_model:
         raise IndexMismatch(
             f"the index in {data_dir} was built with {payload['model']!r} but the configured "

@@ -1,5 +1,5 @@
 """python -m kgqa runs the CLI."""
 
-from kgqa.cli import app
+from kgqa.cli import main
 
-app()
+main()

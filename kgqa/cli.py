@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,10 +35,33 @@ def settings_for(data_dir: Path | None) -> Settings:
     return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
 
 
-def fail(error: Exception) -> None:
+class OutputFormat(StrEnum):
+    """How `kgqa sparql` prints results."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line (a multi-line message is joined, a long one cut)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 500 else text[:500] + "…"
+
+
+def fail(error: BaseException) -> None:
     """Print a one-line error and exit non-zero."""
-    err.print(f"[red]error:[/red] {error}")
+    err.print(f"[red]error:[/red] {one_line(error)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def main() -> None:
+    """The console script: every error a user can cause is one line and a non-zero exit."""
+    try:
+        app()
+    except (KGError, OSError, ValueError) as e:
+        err.print(f"[red]error:[/red] {one_line(e)}", highlight=False, soft_wrap=True)
+        sys.exit(2)
 
 
 @app.command()
@@ -109,6 +134,27 @@ def print_summary(summary: dict[str, object], data_dir: Path, seconds: float) ->
         console.print(f"unresolved (add to ontology/gazetteer.toml): {top}")
 
 
+def read_batch(path: Path) -> list[str]:
+    """The questions of a JSONL batch; ValueError naming the line of the first bad one."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot read {path}: {e}") from e
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row: Any = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} line {number} is not JSON: {e}") from e
+        question = row.get("question") if isinstance(row, dict) else None
+        if not isinstance(question, str):
+            raise ValueError(f'{path} line {number}: expected {{"question": "..."}} with a string')
+        questions.append(question)
+    return questions
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument()] = None,
@@ -125,21 +171,23 @@ def ask(
     if question is None and batch is None:
         fail(ValueError("give a QUESTION or --batch FILE"))
     try:
+        questions = read_batch(batch) if batch is not None else []
         kb = load_kb(
             settings.data_dir,
             embed_model=settings.embed_model,
             embed_backend=settings.embed_backend,
+            onnx_dir=settings.onnx_dir,
         )
         if batch is not None:
-            for line in batch.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    text = json.loads(line)["question"]
-                    print(
-                        json.dumps(answer_to_json(answer(text, kb, k=settings.top_k))), flush=True
-                    )
+            for number, text in enumerate(questions, start=1):
+                try:
+                    result = answer(text, kb, k=settings.top_k)
+                except KGError as e:
+                    raise KGError(f"{batch} question {number}: {e}") from e
+                print(json.dumps(answer_to_json(result)), flush=True)
             return
         result = answer(question or "", kb, k=settings.top_k)
-    except KGError as e:
+    except (KGError, ValueError) as e:
         fail(e)
         return
     if as_json:
@@ -165,11 +213,17 @@ def evaluate(
     settings = settings_for(data_dir)
     if not SCORER.exists():
         fail(FileNotFoundError(f"no scorer at {SCORER}"))
-    kb = load_kb(
-        settings.data_dir,
-        embed_model=settings.embed_model,
-        embed_backend=settings.embed_backend,
-    )
+    try:
+        read_batch(gold)
+        kb = load_kb(
+            settings.data_dir,
+            embed_model=settings.embed_model,
+            embed_backend=settings.embed_backend,
+            onnx_dir=settings.onnx_dir,
+        )
+    except (KGError, ValueError) as e:
+        fail(e)
+        return
     answers_path = settings.data_dir.parent / "eval-answers.jsonl"
     timings = []
     with answers_path.open("w", encoding="utf-8") as fh:
@@ -200,20 +254,27 @@ def evaluate(
 def sparql(
     query: Annotated[str, typer.Argument(help="A read-only SPARQL query.")],
     data_dir: DataDir = None,
-    fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
 ) -> None:
     """Run a read-only SPARQL query over the union of all slide graphs."""
     from kg.graph import load_store, run_query
+    from kg.manifest import verify_data_dir
+    from kg.query_guard import QueryGuard
     from kgqa.render import print_results
 
     settings = settings_for(data_dir)
+    choices = [f.value for f in OutputFormat]
+    if fmt.lower() not in choices:
+        fail(ValueError(f"unknown --format {fmt!r}: use one of {', '.join(choices)}"))
     try:
+        verify_data_dir(settings.data_dir)
         store = load_store(settings.data_dir)
-        results = run_query(store, query)
+        # Not sandboxed: this process keeps its network (the command also runs inside other
+        # programs, tests included), so only what rdflib parses as a SPARQL 1.1 query runs.
+        guard = QueryGuard(sandboxed=False)
+        print_results(console, run_query(store, query, guard=guard), fmt.lower())
     except KGError as e:
         fail(e)
-        return
-    print_results(console, results, fmt)
 
 
 @app.command()
@@ -224,19 +285,28 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API, SPARQL endpoint and Slack bot with uvicorn."""
-    import os
-
     from api.serve import serve as run_server
+    from kg.manifest import verify_data_dir
 
-    settings = settings_for(data_dir)
     if data_dir:
+        # The app reads its settings in this process (one worker) or in children (several):
+        # both read the environment, and the cached settings must not predate the flag.
         os.environ["KGQA_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+    settings = get_settings()
+    try:
+        verify_data_dir(settings.data_dir)
+    except KGError as e:
+        fail(e)
     # Requests are the unit of parallelism: math libraries spinning extra threads per worker
     # oversubscribe the cores (measured: 50 -> 75 /ask requests/s with 2 workers).
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     run_server(
-        host=host or settings.host, port=port or settings.port, workers=workers or settings.workers
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        header_timeout_s=settings.client_timeout_s,
     )
 
 
@@ -308,6 +378,7 @@ def slack(
                 settings.data_dir,
                 embed_model=settings.embed_model,
                 embed_backend=settings.embed_backend,
+                onnx_dir=settings.onnx_dir,
             ),
         )
     except KGError as e:

@@ -36,8 +36,8 @@ def render_answer(console: Console, answer: Answer) -> None:
 
 def results_rows(results: Any) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a SELECT result, ASK as one boolean cell, graphs as triples."""
-    if isinstance(results, bool):
-        return ["boolean"], [[str(results).lower()]]
+    if isinstance(results, (bool, ox.QueryBoolean)):
+        return ["boolean"], [[str(bool(results)).lower()]]
     if isinstance(results, ox.QuerySolutions):
         names = [v.value for v in results.variables]
         return names, [

@@ -109,9 +109,8 @@ def relation_rows(kb: KB, intent: Intent, focus: str) -> tuple[list[dict[str, An
             # X readsFrom Y (or queries Y in place) says Y's data flows into X.
             lookups.append((spec.inverse, tuple(FLIP[end] for end in ends)))
     for predicate, wanted in lookups:
-        sparql.append(
-            rendered_query(kb.book, "related", entity=entity_iri(focus), predicate=predicate)
-        )
+        members = [entity_iri(member) for member in family]
+        sparql.append(rendered_query(kb.book, "related", entity=members, predicate=predicate))
         for member in family:
             bindings: dict[str, Any] = {"entity": entity_iri(member), "predicate": predicate}
             for row in run_select(kb.store, kb.book, "related", **bindings):

@@ -290,7 +290,9 @@ def test_sparql_result_cap_truncates_with_header(strict_client: TestClient) -> N
         "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"}
     )
     assert graph.headers["x-results-truncated"] == "true"
-    assert len(graph.text.strip().splitlines()) == 5
+    lines = graph.text.strip().splitlines()
+    assert lines[0].startswith("# results truncated to the first 5")
+    assert len(lines[1:]) == 5
 
 
 def test_sparql_small_result_is_not_truncated(strict_client: TestClient) -> None:
@@ -310,4 +312,4 @@ def test_sparql_timeout_is_503_and_worker_stays_healthy(strict_client: TestClien
         again = strict_client.get("/sparql", params={"query": ASK})
         assert again.status_code == 200
     assert strict_client.get("/health").json()["status"] == "ok"
-    assert "kgqa_sparql_workers_killed 1.0" in strict_client.get("/metrics").text
+    assert "kgqa_sparql_workers_killed_total 1.0" in strict_client.get("/metrics").text

@@ -140,7 +140,8 @@ def test_build_shape_violation_leaves_data_dir_untouched(
             embed_model=MODEL,
         )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+    # The lock file stays (removing it would race a waiting writer); nothing else does.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".data.lock", "data"]
 
 
 def test_build_rebuild_swaps_whole_dir(
@@ -154,6 +155,7 @@ def test_build_rebuild_swaps_whole_dir(
     report = build(extraction.decks, kept, gazetteer, out, embed=None, embed_model=MODEL)
     assert "limit" not in report.facts_by_kind
     assert not (out / "stale.txt").exists()
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+    # The lock file stays (removing it would race a waiting writer); nothing else does.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".data.lock", "data"]
     dataset = load_dataset(out)
     assert not list(dataset.quads((URIRef(entity_iri("sqs")), KG.hasLimit, None, None)))
