@@ -24,7 +24,7 @@ GENERIC_HEADERS = (
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
 HTML_CSP = "frame-ancestors 'none'"
 # Routes that serve the graph's content; /health, /docs and Slack's signed route stay open.
-PROTECTED_PREFIXES = ("/ask", "/sparql", "/entities", "/slides")
+PROTECTED_PREFIXES = ("/ask", "/sparql", "/entities", "/slides", "/ui/entities", "/ui/slides")
 METRICS_PATH = "/metrics"
 CORS_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
 CORS_HEADERS = ["Accept", "Authorization", "Content-Type"]
