@@ -215,15 +215,15 @@ def format_help() -> list[Block]:
 
 
 def format_sparql(sparql: str) -> list[Block]:
-    """The SPARQL behind an answer as code: one section, or one per query when it is longer."""
+    """The SPARQL behind an answer as code: one section, or runs of whole lines in several when
+    it is longer (the code blocks joined by newlines give the query back)."""
     escaped = escape(sparql)
     whole = f"*SPARQL used*\n```{escaped}```"
     if len(whole) <= SECTION_CHARS:
         return [section(whole)]
-    queries = escaped.split("\n\n")[: MAX_BLOCKS - 1]
-    return [section("*SPARQL used*")] + [
-        section(f"```{truncate(query, SECTION_CHARS - 8)}```") for query in queries
-    ]
+    lines = [truncate(line, SECTION_CHARS - 8) for line in escaped.split("\n")]
+    chunks = pack(lines, SECTION_CHARS - 8)[: MAX_BLOCKS - 1]
+    return [section("*SPARQL used*")] + [section(f"```{chunk}```") for chunk in chunks]
 
 
 def fallback_text(answer: Answer) -> str:

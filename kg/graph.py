@@ -549,11 +549,11 @@ def rendered_query(book: QueryBook, name: str, **bindings: object) -> str:
     # A list binds its variable to each of its values in turn (one VALUES row per combination),
     # for an answer that ran the query once per value.
     choices = [v if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
-    rows = " ".join(
+    rows = "\n    ".join(
         "(" + " ".join(str(_bind(value)) for value in combination) + ")"
         for combination in itertools.product(*choices)
     )
-    block = f"\n  VALUES ({names}) {{ {rows} }}"
+    block = f"\n  VALUES ({names}) {{\n    {rows}\n  }}"
     return text[: brace + 1] + block + text[brace + 1 :]
 
 

@@ -108,9 +108,11 @@ def relation_rows(kb: KB, intent: Intent, focus: str) -> tuple[list[dict[str, An
         if spec.inverse is not None and spec.inverse != spec.predicate:
             # X readsFrom Y (or queries Y in place) says Y's data flows into X.
             lookups.append((spec.inverse, tuple(FLIP[end] for end in ends)))
+    members = [entity_iri(member) for member in family]
+    predicates = list(dict.fromkeys(predicate for predicate, _ in lookups))
+    # One runnable query for the answer: every (entity, property) pair the rows came from.
+    sparql.append(rendered_query(kb.book, "related", entity=members, predicate=predicates))
     for predicate, wanted in lookups:
-        members = [entity_iri(member) for member in family]
-        sparql.append(rendered_query(kb.book, "related", entity=members, predicate=predicate))
         for member in family:
             bindings: dict[str, Any] = {"entity": entity_iri(member), "predicate": predicate}
             for row in run_select(kb.store, kb.book, "related", **bindings):

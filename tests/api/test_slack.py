@@ -412,7 +412,7 @@ def test_slack_sparql_button_shows_query(
     escaped = sparql.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     texts = [block["text"]["text"] for block in shown.body["blocks"]]
     assert texts[0].startswith("*SPARQL used*")
-    code = "\n\n".join(text.split("```")[1] for text in texts if "```" in text)
+    code = "\n".join(text.split("```")[1] for text in texts if "```" in text)
     assert code == escaped
 
 
