@@ -27,6 +27,7 @@ class Where(StrEnum):
 
     ANYWHERE = "anywhere"
     START = "start"
+    FIRST = "first"
     END = "end"
 
 
@@ -129,6 +130,8 @@ def raw_matches(cues: CueMatcher, text: str) -> Iterator[tuple[int, int, int, in
     for match_id, start, end in cues.matcher(doc):
         pattern = cues.patterns[int(cues.nlp.vocab.strings[match_id])]
         if pattern.where is Where.START and start > START_TOKENS:
+            continue
+        if pattern.where is Where.FIRST and any(not t.is_punct for t in doc[:start]):
             continue
         if pattern.where is Where.END and any(not t.is_punct for t in doc[end:]):
             continue

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Final
 
 from ingest.cues import Cue, CueKind, FindCues, default_cues, resolve
+from ingest.diagrams import adjacency_facts, caption_facts, stated_pairs
 from ingest.limits import find_quantities
 from ingest.listings import header_listings, title_listing
 from ingest.relations import (
@@ -19,7 +20,6 @@ from ingest.relations import (
     direction_of,
     head_entity,
     head_only,
-    label_facts,
     locate,
     make_fact,
     pair_facts,
@@ -386,7 +386,7 @@ def extract_facts(
     facts += description_fact(slide, items, subject, title_ids)
     facts += compared_facts(slide, title_ids, find, find_cues)
     if kind is SlideKind.PLAIN:
-        facts += label_facts(slide, items, subject)
+        facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
     services = frozenset(
         e
@@ -432,14 +432,14 @@ def extract_facts(
     facts = migration_facts(facts, slide, subject, gazetteer)
     facts += header_listings(slide, items, subjects)
     named = set(title_ids) | {e for item in items for e in item.entities}
-    return dedupe(
-        [
-            refine_catalog(fact, gazetteer)
-            for fact in facts
-            if partners_ok(fact, gazetteer)
-            and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
-        ]
-    )
+    facts = [
+        refine_catalog(fact, gazetteer)
+        for fact in facts
+        if partners_ok(fact, gazetteer)
+        and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
+    ]
+    facts += adjacency_facts(slide, items, stated_pairs(facts))
+    return dedupe(facts)
 
 
 def is_anti_pattern_line(item: Located) -> bool:
@@ -517,8 +517,12 @@ def title_listing_facts(
     cues = located.relation_cues
     if not listings or not cues or cues[0].kind is None or subject is None:
         return listings
-    entities = [m.entity for m in listings[0].members if m.entity]
-    return listings + pair_facts(slide, located, cues[0].kind, cues[0].side, [subject], entities)
+    # A member whose own line states its relation ("Delivery to Amazon S3" on a monitoring
+    # slide) takes that relation, not the title's.
+    kind = cues[0].kind
+    stating = {e for i in items if any(c.kind != kind for c in i.relation_cues) for e in i.entities}
+    entities = [m.entity for m in listings[0].members if m.entity and m.entity not in stating]
+    return listings + pair_facts(slide, located, kind, cues[0].side, [subject], entities)
 
 
 # A slide about moving a database ("Database Migration Service", "migrating") speaks of

@@ -133,45 +133,6 @@ ROLE = re.compile(
 HEAD_LIST = re.compile(r"^\s*([^:]{3,80}):\s*\S")
 
 
-LABEL_CUE = re.compile(
-    r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:([Dd]estinations?|[Tt]argets?|"
-    r"[Ss]inks?|[Oo]utputs?|[Cc]onsumers?)|([Ss]ources?|[Pp]roducers?|"
-    r"[Ii]nputs?))(?![a-z])"
-)
-LABEL_GROUP = 6
-
-
-def label_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> list[Fact]:
-    """Flattened diagrams: labels after a "Destinations"/"Producers" caption belong to it."""
-    if subject is None:
-        return []
-    facts: list[Fact] = []
-    way: str | None = None
-    budget = 0
-    for item in items:
-        text = item.segment.text
-        if item.segment.kind != "label" or len(text.split()) > 6:
-            continue
-        cue = LABEL_CUE.search(text)
-        if cue is not None and any(a <= cue.start() < b for _, a, b in item.spans):
-            cue = None
-        cue_way = None if cue is None else ("out" if cue.group(1) else "in")
-        for entity, start, _ in item.spans:
-            if entity == subject:
-                way, budget = None, 0
-                continue
-            group = way if cue is None or start < cue.start() else cue_way
-            group = group or cue_way
-            if group is not None and (budget > 0 or group == cue_way):
-                side = Side.OBJECT if group == "out" else Side.SUBJECT
-                facts += pair_facts(slide, item, RelationKind.FLOW, side, [subject], [entity])
-        if cue_way is not None:
-            way, budget = cue_way, LABEL_GROUP
-        elif item.spans:
-            budget -= 1
-    return facts
-
-
 def role_facts(slide: Slide, item: Located, title_ids: Sequence[str]) -> list[Fact]:
     """ "X can be a destination" on a slide about Y and X: Y writes to X."""
     text, spans = item.segment.text, item.spans
@@ -218,17 +179,20 @@ def relation_facts(
     text, spans = item.segment.text, item.spans
     if ROLE.search(text):
         return []
-    facts = arrow_facts(slide, item)
+    facts = arrow_facts(slide, item) or query_from_facts(slide, item)
     if facts:
         return facts
-    cues = with_migration_targets(text, item.relation_cues)
+    cues = with_targets(text, item.relation_cues)
     if not cues and context:
         return context_facts(slide, item, subject, context, context_entities)
-    for n, cue in enumerate(cues):
+    sources: list[str] = []
+    reverse = item.has(CueKind.REVERSE_NEGATION)
+    for n, (cue, is_target) in enumerate(cues):
         assert cue.kind is not None
-        end = cues[n + 1].start if n + 1 < len(cues) else len(text)
+        kind = cue.kind
+        end = cues[n + 1][0].start if n + 1 < len(cues) else len(text)
         before, after = split_at_cue(text[:end], [s for s in spans if s[1] < end], cue)
-        if not RELATIONS[cue.kind].directed:
+        if not RELATIONS[kind].directed:
             # "Kafka vs Kinesis", "similar to X": the nearest name before the cue is the other.
             before = [span[0] for span in spans if span[2] <= cue.start][-1:]
             if not after and subject:
@@ -236,30 +200,67 @@ def relation_facts(
                 before, after = [subject], [e for e, _, b in spans if b <= cue.start]
         subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
-        reverse = item.has(CueKind.REVERSE_NEGATION)
+        if is_target and not before and (subject is None or subject in [*sources, *after]):
+            # "migrating from RDS to Redshift" on RDS's own slide: no tool between, a plain flow.
+            kind, subjects = RelationKind.FLOW, sources
+        if (kind, cue.side) in TARGET_KIND:
+            sources = after
         negated = is_negated(item, cue, reverse)
-        facts += pair_facts(slide, item, cue.kind, cue.side, subjects, objects, negated=negated)
-        if reverse is not None and RELATIONS[cue.kind].directed:
+        facts += pair_facts(slide, item, kind, cue.side, subjects, objects, negated=negated)
+        if reverse is not None and RELATIONS[kind].directed:
             flipped = Side.SUBJECT if cue.side is Side.OBJECT else Side.OBJECT
-            facts += pair_facts(slide, item, cue.kind, flipped, subjects, objects, negated=True)
+            facts += pair_facts(slide, item, kind, flipped, subjects, objects, negated=True)
     return facts
 
 
-MIGRATION_TO = re.compile(r"\b(?:to|into|onto)\b", re.IGNORECASE)
+# "query RDS/Aurora from Redshift": the names after "from" run the queries, the names between
+# "query" and "from" are queried where they are (a federated query, not a load).
+QUERY_FROM = re.compile(
+    r"\bquer(?:y|ies|ying)\b(?P<queried>[^.;:]{1,60}?)\bfrom\b(?P<by>[^.;:,]{1,60})",
+    re.IGNORECASE,
+)
 
 
-def with_migration_targets(text: str, cues: list[Cue]) -> list[Cue]:
-    """In "migrate from A to B" the "to" after a migration source starts the targets."""
-    out: list[Cue] = []
+def query_from_facts(slide: Slide, item: Located) -> list[Fact]:
+    """ "You can query X from Y" (Y queries X in place), and "but not the other way around"."""
+    match = QUERY_FROM.search(item.segment.text)
+    if match is None:
+        return []
+    queried = [e for e, a, _ in item.spans if match.start("queried") <= a < match.end("queried")]
+    by = [e for e, a, _ in item.spans if match.start("by") <= a < match.end("by")]
+    cue = Cue(RelationKind.QUERIES_IN_PLACE.value, Side.OBJECT, match.start(), match.end(), "")
+    reverse = item.has(CueKind.REVERSE_NEGATION)
+    negated = is_negated(item, cue, reverse)
+    kind = RelationKind.QUERIES_IN_PLACE
+    facts = pair_facts(slide, item, kind, Side.OBJECT, by, queried, negated=negated)
+    if reverse is not None:
+        facts += pair_facts(slide, item, kind, Side.SUBJECT, by, queried, negated=True)
+    return facts
+
+
+TARGET_TO = re.compile(r"\b(?:to|into|onto)\b", re.IGNORECASE)
+# "from A to B": the "to" after a source cue starts the targets, of this kind.
+TARGET_KIND: Final = {
+    (RelationKind.MIGRATION_SOURCE, Side.OBJECT): RelationKind.MIGRATION_TARGET,
+    (RelationKind.FLOW, Side.SUBJECT): RelationKind.FLOW,
+    (RelationKind.LOADS, Side.SUBJECT): RelationKind.LOADS,
+}
+
+
+def with_targets(text: str, cues: list[Cue]) -> list[tuple[Cue, bool]]:
+    """Each cue, and whether it starts the targets of the source cue before it: in "migrate
+    from A to B" or "from S3 into HDFS" the "to" after a source starts the targets."""
+    out: list[tuple[Cue, bool]] = []
     for n, cue in enumerate(cues):
-        out.append(cue)
-        if cue.kind is not RelationKind.MIGRATION_SOURCE:
+        out.append((cue, False))
+        target_kind = TARGET_KIND.get((cue.kind, cue.side)) if cue.kind else None
+        if target_kind is None:
             continue
         end = cues[n + 1].start if n + 1 < len(cues) else len(text)
-        to = MIGRATION_TO.search(text, cue.end, end)
+        to = TARGET_TO.search(text, cue.end, end)
         if to is not None:
-            target = RelationKind.MIGRATION_TARGET.value
-            out.append(Cue(target, Side.OBJECT, to.start(), to.end(), to.group()))
+            target = Cue(target_kind.value, Side.OBJECT, to.start(), to.end(), to.group())
+            out.append((target, True))
     return out
 
 
@@ -274,11 +275,19 @@ def is_negated(item: Located, cue: Cue, reverse: Cue | None) -> bool:
     )
 
 
+def in_parentheses(text: str, at: int) -> bool:
+    """Whether a position lies inside an open parenthesis ("(ex: CSV => JSON)")."""
+    return text.count("(", 0, at) > text.count(")", 0, at)
+
+
 def arrow_facts(slide: Slide, item: Located) -> list[Fact]:
-    """ "A -> B -> C": each arrow joins the last entity before it to the first after it."""
+    """ "A -> B -> C": each arrow joins the last entity before it to the first after it; an
+    arrow in parentheses is an example aside ("through Lambda (ex: CSV => JSON)"), not a flow."""
     text, spans = item.segment.text, item.spans
     facts: list[Fact] = []
     for arrow in ARROW.finditer(text):
+        if in_parentheses(text, arrow.start()):
+            continue
         before = [span[0] for span in spans if span[2] <= arrow.start()]
         after = [span[0] for span in spans if span[1] >= arrow.end()]
         if before and after and before[-1] != after[0]:
@@ -374,6 +383,8 @@ def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
     parties = [gazetteer[e] for e in (fact.subject, fact.object) if e in gazetteer]
     if {p.type for p in parties} & {"DataFormat", "Compression"}:
         return False
+    if fact.relation in WHOLE_AND_PART and is_part_of(fact.subject, fact.object, gazetteer):
+        return False
     # A security mechanism may integrate with or be used by a service ("integrates with KMS");
     # data never flows through it as a party (#9: a configuration line read as SSE-S3 -> Glue).
     if fact.relation not in DATA_MOVING:
@@ -383,10 +394,39 @@ def partners_ok(fact: Fact, gazetteer: Mapping[str, Entity]) -> bool:
     return not any(SECURITY_ENTITY.search(p.label) for p in parties)
 
 
+def ancestors(entity: str, gazetteer: Mapping[str, Entity]) -> list[str]:
+    """The entities an entity is part of, nearest first."""
+    found: list[str] = []
+    parent = gazetteer[entity].part_of if entity in gazetteer else None
+    while parent and parent not in found:
+        found.append(parent)
+        parent = gazetteer[parent].part_of if parent in gazetteer else None
+    return found
+
+
+def is_part_of(a: str, b: str, gazetteer: Mapping[str, Entity]) -> bool:
+    """Whether one entity is a feature, edition or component of the other."""
+    return b in ancestors(a, gazetteer) or a in ancestors(b, gazetteer)
+
+
 # A line that configures encryption or security ("S3 encryption mode: SSE-S3") names where data
 # is protected, not where it goes.
 SECURITY_LINE = re.compile(r"\bencrypt|\bsecurity configurations?\b|\bSSE\b|\bSSE-", re.IGNORECASE)
 
+
+# Data does not flow, and no monitoring happens, between a service and its own feature or
+# edition: "move objects to Standard IA" is a storage-class transition inside S3, "Redshift
+# Serverless: Monitoring ... /aws/redshift/serverless/" names no monitor.
+WHOLE_AND_PART: Final = frozenset(
+    {
+        RelationKind.FLOW,
+        RelationKind.LOADS,
+        RelationKind.QUERIES_IN_PLACE,
+        RelationKind.MONITORS,
+        RelationKind.MIGRATION_SOURCE,
+        RelationKind.MIGRATION_TARGET,
+    }
+)
 
 DATA_MOVING: Final = frozenset(
     {

@@ -38,6 +38,11 @@ def relations(facts: list[Fact]) -> set[tuple[str, str | None, str | None]]:
     }
 
 
+def flows(facts: list[Fact]) -> set[tuple[str, str | None, str | None]]:
+    """(subject, relation, object) of every data-flow fact."""
+    return {r for r in relations(facts) if r[1] == "flow"}
+
+
 def of_kind(facts: list[Fact], kind: str) -> set[tuple[str, str | None]]:
     """(subject, object) of every fact of one kind."""
     return {(f.subject, f.object) for f in facts if f.kind == kind}
@@ -197,7 +202,7 @@ def test_extract_diagram_captions_group_labels(extract: Extract) -> None:
     ]
     lines = [line for label in labels for line in (label, "")]
     facts = extract("Kinesis Data Firehose Diagram", lines)
-    assert relations(facts) == {
+    assert flows(facts) == {
         ("kinesis-agent", "flow", KDF),
         ("aws-sdk", "flow", KDF),
         (KDF, "flow", "s3"),
@@ -209,7 +214,33 @@ def test_extract_diagram_captions_group_labels(extract: Extract) -> None:
 def test_extract_diagram_subject_label_closes_the_group(extract: Extract) -> None:
     lines = ["AWS Destinations", "", "Amazon S3", "", "Kinesis Data Firehose", "", "Splunk"]
     facts = extract("Kinesis Data Firehose Diagram", lines)
-    assert relations(facts) == {(KDF, "flow", "s3")}
+    assert flows(facts) == {(KDF, "flow", "s3")}
+
+
+def test_extract_diagram_caption_of_a_named_box_belongs_to_it(extract: Extract) -> None:
+    # "Flink Sources" lists Flink's sources, not sources of the slide's subject.
+    lines = ["Amazon Kinesis Data Streams", "", "Flink Sources", "", "Amazon S3"]
+    facts = extract("Managed Service for Apache Flink", lines)
+    assert flows(facts) == {("s3", "flow", "flink")}
+
+
+def test_extract_diagram_flows_are_less_sure_than_sentences(extract: Extract) -> None:
+    facts = extract("Kinesis Data Firehose", ["Destinations", "", "Amazon S3"])
+    assert {f.confidence for f in facts if f.relation == "flow"} == {0.6}
+
+
+def test_extract_diagram_label_run_gives_adjacency_only(extract: Extract) -> None:
+    lines = ["Amazon S3", "", "AWS Glue", "", "Amazon Athena", "", "• S3 is durable."]
+    facts = extract("A data lake", lines)
+    assert relations(facts) == {("s3", "adjacent", "glue"), ("glue", "adjacent", "athena")}
+    assert {f.confidence for f in facts if f.kind == "relation"} == {0.3}
+
+
+def test_extract_diagram_adjacency_skips_pairs_the_slide_relates(extract: Extract) -> None:
+    lines = ["Destinations", "", "Amazon S3", "", "Amazon Redshift"]
+    facts = extract("Kinesis Data Firehose", lines)
+    assert ("s3", "adjacent", "redshift") in relations(facts)
+    assert not [f for f in facts if f.relation == "adjacent" and KDF in (f.subject, f.object)]
 
 
 # ----------------------------------------------------------------- negations
@@ -443,11 +474,6 @@ def test_extract_destination_region_header_is_not_a_flow(extract: Extract) -> No
     assert relations(facts) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a trailing 'from' anywhere in the sentence makes S3 in "
-    "'(only for S3)' a producer of Firehose",
-)
 def test_extract_conversion_from_format_is_not_a_source(extract: Extract) -> None:
     facts = extract(
         "Kinesis Data Firehose", ["• Data Conversions from JSON to Parquet / ORC (only for S3)"]
@@ -551,3 +577,62 @@ def test_extract_header_list_is_a_listing_with_members_in_order(extract: Extract
 def test_extract_wrapped_bullet_joins_a_line_that_opens_with_a_name(extract: Extract) -> None:
     facts = extract("Amazon Aurora", ["• Continuous backup to", "Amazon S3"])
     assert relations(facts) == {("aurora", "flow", "s3")}
+
+
+# ----------------------------------------------------------------- issue 9, second round
+
+
+def test_extract_from_a_into_b_goes_through_the_tool(extract: Extract) -> None:
+    facts = extract("S3DistCp", ["• From Amazon S3 into HDFS"])
+    assert flows(facts) == {("s3", "flow", "s3distcp"), ("s3distcp", "flow", "hdfs")}
+
+
+def test_extract_from_a_to_b_on_a_party_slide_is_a_plain_flow(extract: Extract) -> None:
+    facts = extract("What is RDS?", ["• Or in the context of migrating from RDS to Redshift"])
+    assert relations(facts) == {("rds", "flow", "redshift")}
+
+
+def test_extract_query_x_from_y_and_not_the_other_way_around(extract: Extract) -> None:
+    lines = ["• You can query", "RDS/Aurora from Redshift,", "but not the other way", "around"]
+    facts = extract("Redshift Federated Queries", lines)
+    assert relations(facts) == {
+        ("redshift", "queriesInPlace", "rds"),
+        ("redshift", "queriesInPlace", "aurora"),
+        ("rds", "not queriesInPlace", "redshift"),
+        ("aurora", "not queriesInPlace", "redshift"),
+    }
+
+
+def test_extract_no_flow_between_a_service_and_its_own_feature(extract: Extract) -> None:
+    facts = extract("Amazon S3 – Lifecycle Rules", ["• Move objects to Standard IA class"])
+    assert relations(facts) == set()
+
+
+def test_extract_access_to_a_table_is_not_a_flow(extract: Extract) -> None:
+    facts = extract("Security - Kinesis", ["• KCL – must get read / write access to DynamoDB"])
+    assert relations(facts) == set()
+
+
+def test_extract_log_in_to_is_not_logging(extract: Extract) -> None:
+    facts = extract("AWS STS", ["• Enables users to log in to the AWS console"])
+    assert relations(facts) == set()
+
+
+def test_extract_metrics_sent_to_a_monitor(extract: Extract) -> None:
+    facts = extract("Kinesis Agent", ["• Emits metrics to CloudWatch for monitoring"])
+    assert relations(facts) == {("cloudwatch", "monitors", "kinesis-agent")}
+
+
+def test_extract_arrow_inside_parentheses_is_an_example(extract: Extract) -> None:
+    facts = extract(
+        "Kinesis Data Firehose", ["• Data Transformation through AWS Lambda (ex: CSV => JSON)"]
+    )
+    assert relations(facts) == {(KDF, "uses", "lambda")}
+
+
+def test_extract_role_title_member_keeps_its_own_relation(extract: Extract) -> None:
+    lines = ["• CloudWatch Metrics", "• Broker Log Delivery", "• Delivery to Amazon S3"]
+    facts = extract("MSK – Monitoring", lines)
+    assert ("cloudwatch", "monitors", "msk") in relations(facts)
+    assert ("msk", "flow", "s3") in relations(facts)
+    assert ("s3", "monitors", "msk") not in relations(facts)
