@@ -28,7 +28,7 @@ from ingest.relations import (
     relation_facts,
     role_facts,
 )
-from kg.registry import RELATIONS, FactKind, RelationKind
+from kg.registry import RELATIONS, FactKind, RelationKind, Side
 from kg.types import Entity, Fact, SecurityCategory, Segment, Slide
 
 ANTI_PATTERN_TITLE = re.compile(r"anti-?patterns?", re.IGNORECASE)
@@ -306,7 +306,11 @@ def dangling(text: str, spans: Sequence[Span], cue: Cue) -> bool:
 
 
 def next_context(
-    item: Located, context: Context, subject: str | None, services: frozenset[str] = frozenset()
+    item: Located,
+    context: Context,
+    subject: str | None,
+    services: frozenset[str] = frozenset(),
+    leads: frozenset[str] = frozenset(),
 ) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
@@ -329,11 +333,13 @@ def next_context(
         # A one-entity sub-heading ("CloudWatch Metrics") speaks for the bullets under it,
         # up to the next sub-heading, not for the rest of the slide.
         return Context("", (), item.entities[0], until_heading=True), True
-    lead = lead_entity(item, services)
+    lead = lead_entity(item, services | leads)
     if lead is not None:
         return Context("", (), lead, until_heading=True), False
     if context.until_heading:
-        return (context if not is_subheading(item) else Context("", (), subject)), False
+        # The sub-heading's subject goes on; a dangling cue's list ended with the list items.
+        kept = Context("", (), context.subject, until_heading=True)
+        return (kept if not is_subheading(item) else Context("", (), subject)), False
     return Context("", (), subject if context.scoped else (context.subject or subject)), False
 
 
@@ -388,19 +394,18 @@ def extract_facts(
     if kind is SlideKind.PLAIN:
         facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
-    services = frozenset(
-        e
-        for item in items
-        for e in item.entities
-        if e in gazetteer and gazetteer[e].type in ("Service", "Software")
-    )
+    kinds = {e: gazetteer[e].type for item in items for e in item.entities if e in gazetteer}
+    services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
+    # A feature leads its own bullet ("EMRFS: access S3 ...") but is no sub-heading.
+    features = frozenset(e for e, kind in kinds.items() if kind == "Feature")
     context = Context("", (), subject)
+    migrating = is_migration_slide(slide, subject, gazetteer)
     subjects: list[str | None] = []
     for item in items:
         subjects.append(context.subject)
         if item.segment.kind in ("title", "link", "code"):
             continue
-        context, switched = next_context(item, context, subject, services)
+        context, switched = next_context(item, context, subject, services, features)
         subjects[-1] = context.subject
         if switched:
             continue
@@ -416,11 +421,15 @@ def extract_facts(
             facts += role_facts(slide, item, title_ids)
         advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
         if kind in MINED and not advice:
-            # On a comparison slide a bullet's implicit subject is either column: none is taken.
-            implicit = local if kind is SlideKind.PLAIN else None
+            # On a comparison slide a bullet's implicit subject is either column: none is taken,
+            # unless a sub-heading ("Firehose") names the column it stands in.
+            column = context.until_heading or context.scoped
+            implicit = local if kind is SlideKind.PLAIN or column else None
             facts += relation_facts(
                 slide, head_only(item, gazetteer), implicit, context.text, context.entities
             )
+        if local is not None and kind is SlideKind.PLAIN and migrating:
+            facts += migration_pair_facts(slide, item, local)
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
@@ -527,7 +536,32 @@ def title_listing_facts(
 
 # A slide about moving a database ("Database Migration Service", "migrating") speaks of
 # migration sources and targets where another slide would speak of data flows.
-MIGRATION = re.compile(r"\bmigrat", re.IGNORECASE)
+MIGRATION = re.compile(r"\bmigrat|\bschema conversion\b", re.IGNORECASE)
+# "ex Oracle to Aurora", "(SQL Server or Oracle) to MySQL" on such a slide: a source and a
+# target with no verb between them.
+MIGRATION_PAIR = re.compile(r"(?P<source>[^:]*?)\s(?:to|=>|->|→)\s(?P<target>.+)$", re.IGNORECASE)
+
+
+def is_migration_slide(slide: Slide, subject: str | None, gazetteer: Mapping[str, Entity]) -> bool:
+    """A slide about a migration tool or about migrating."""
+    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
+    return subject is not None and bool(MIGRATION.search(slide.title) or MIGRATION.search(label))
+
+
+def migration_pair_facts(slide: Slide, item: Located, tool: str) -> list[Fact]:
+    """ "Heterogeneous migrations: ex SQL Server to Aurora": the tool migrates from the names
+    before "to" and to the names after it."""
+    text = item.segment.text
+    pair = MIGRATION_PAIR.search(text, text.rfind(":") + 1)
+    if pair is None or item.relation_cues:
+        return []
+    sources = [e for e, a, _ in item.spans if pair.start("source") <= a < pair.end("source")]
+    targets = [e for e, a, _ in item.spans if a >= pair.start("target")]
+    if not sources or not targets:
+        return []
+    return pair_facts(
+        slide, item, RelationKind.MIGRATION_SOURCE, Side.OBJECT, [tool], sources
+    ) + pair_facts(slide, item, RelationKind.MIGRATION_TARGET, Side.OBJECT, [tool], targets)
 
 
 def migration_facts(
@@ -535,8 +569,7 @@ def migration_facts(
 ) -> list[Fact]:
     """On a migration tool's slide, flows into the tool are migration sources, flows out of it
     migration targets."""
-    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
-    if subject is None or not (MIGRATION.search(slide.title) or MIGRATION.search(label)):
+    if subject is None or not is_migration_slide(slide, subject, gazetteer):
         return list(facts)
     out = []
     for fact in facts:

@@ -20,7 +20,7 @@ LIST_GLUE = re.compile(r"^\s*(?:/|,|&|and|or|\+)\s*$", re.IGNORECASE)
 # What may stand before an entity that is the grammatical subject of its sentence.
 # Advice verbs ("Use S3 instead of ...") open a sentence whose subject is the thing advised.
 OPENING = re.compile(
-    r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both|use|try|consider|prefer)\s+)?$",
+    r"^[\W\d]*(?:(?:the|a|an|with|then|and|or|also|both|use|try|consider|prefer)\s+){0,2}$",
     re.IGNORECASE,
 )
 ARROW = re.compile(r"\s(?:->|→|=>)\s")
