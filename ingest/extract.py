@@ -390,7 +390,7 @@ def extract_facts(
     kind = slide_kind(slide, find_cues)
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
-    facts += compared_facts(slide, title_ids, find, find_cues)
+    facts += title_facts(slide, title_ids, find, find_cues, carried_subject)
     if kind is SlideKind.PLAIN:
         facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
@@ -420,14 +420,16 @@ def extract_facts(
         if kind is SlideKind.PLAIN:
             facts += role_facts(slide, item, title_ids)
         advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
-        if kind in MINED and not advice:
+        if kind in MINED:
             # On a comparison slide a bullet's implicit subject is either column: none is taken,
             # unless a sub-heading ("Firehose") names the column it stands in.
             column = context.until_heading or context.scoped
-            implicit = local if kind is SlideKind.PLAIN or column else None
-            facts += relation_facts(
+            implicit = None if kind is SlideKind.COMPARISON and not column else local
+            stated = relation_facts(
                 slide, head_only(item, gazetteer), implicit, context.text, context.entities
             )
+            # An anti-pattern slide's advice states what to use instead, nothing else.
+            facts += [f for f in stated if not advice or f.relation is RelationKind.ALTERNATIVE]
         if local is not None and kind is SlideKind.PLAIN and migrating:
             facts += migration_pair_facts(slide, item, local)
         facts += security_facts(slide, item, local, gazetteer)
@@ -483,15 +485,25 @@ def slide_kind(slide: Slide, find_cues: FindCues | None) -> SlideKind:
     return SlideKind.PLAIN
 
 
-def compared_facts(
-    slide: Slide, title_ids: Sequence[str], find: FindMentions, find_cues: FindCues | None
+def title_facts(
+    slide: Slide,
+    title_ids: Sequence[str],
+    find: FindMentions,
+    find_cues: FindCues | None,
+    carried: str | None,
 ) -> list[Fact]:
-    """ "X vs Y" in a title: X and Y are compared (undirected)."""
+    """What a title joining two names states ("X vs Y", "Glue + Hive"); a title comparing one
+    name ("Sounds a lot like DynamoDB") compares it with the section's running topic."""
     title = Segment(
         slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start
     )
     [item] = locate([title], find, find_cues)
-    return relation_facts(slide, item, None, "", ()) if len(title_ids) > 1 else []
+    if len(title_ids) > 1:
+        return relation_facts(slide, item, None, "", ())
+    compares = [c for c in item.relation_cues if c.kind is RelationKind.COMPARED]
+    if len(title_ids) == 1 and compares and carried not in (None, title_ids[0]):
+        return relation_facts(slide, replace(item, cues=tuple(compares)), carried, "", ())
+    return []
 
 
 def alternative_facts(facts: Sequence[Fact]) -> list[Fact]:

@@ -182,6 +182,7 @@ def relation_facts(
     facts = arrow_facts(slide, item) or query_from_facts(slide, item)
     if facts:
         return facts
+    facts = plus_facts(slide, item)
     cues = with_targets(text, item.relation_cues)
     if not cues and context:
         return context_facts(slide, item, subject, context, context_entities)
@@ -198,6 +199,8 @@ def relation_facts(
             if not after and subject:
                 # "MySQL and PostgreSQL - compatible" on a slide about Aurora.
                 before, after = [subject], [e for e, _, b in spans if b <= cue.start]
+        elif not after and subject and kind in BACKWARD:
+            before, after = clause_before(text, spans, cue), [subject]
         subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
         if is_target and not before and (subject is None or subject in [*sources, *after]):
@@ -210,6 +213,36 @@ def relation_facts(
         if reverse is not None and RELATIONS[kind].directed:
             flipped = Side.SUBJECT if cue.side is Side.OBJECT else Side.OBJECT
             facts += pair_facts(slide, item, kind, flipped, subjects, objects, negated=True)
+    return facts
+
+
+# An advice that ends with its cue ("use S3 instead", "EMR would be a better fit") speaks of
+# the names just before the cue and of the slide's subject.
+BACKWARD: Final = frozenset({RelationKind.ALTERNATIVE})
+CLAUSE_MARK = re.compile(r"[,;:()]")
+
+
+def clause_before(text: str, spans: Sequence[Span], cue: Cue) -> list[str]:
+    """The entities of the clause that ends at a cue ("(Hive, Pig) Data Pipeline EMR would")."""
+    marks = [m.end() for m in CLAUSE_MARK.finditer(text, 0, cue.start)]
+    start = marks[-1] if marks else 0
+    return list(dict.fromkeys(e for e, a, b in spans if a >= start and b <= cue.start))
+
+
+# "Glue + Hive", "AWS Direct Connect + VPN": a plus sign joining two names says they are used
+# together; "storage + retrieval cost", "HBase, Elasticsearch + more" join no two names.
+PLUS = re.compile(r"\s\+\s")
+
+
+def plus_facts(slide: Slide, item: Located) -> list[Fact]:
+    """An integration for each "+" standing right between two entity names."""
+    text, spans = item.segment.text, item.spans
+    facts: list[Fact] = []
+    for plus in PLUS.finditer(text):
+        left = [e for e, _, b in spans if b <= plus.start() and not text[b : plus.start()].strip()]
+        right = [e for e, a, _ in spans if a >= plus.end() and not text[plus.end() : a].strip()]
+        kind = RelationKind.INTEGRATES
+        facts += pair_facts(slide, item, kind, Side.OBJECT, left[:1], right[:1])
     return facts
 
 

@@ -162,7 +162,10 @@ def test_extract_two_entity_title_shifts_topic(extract: Extract) -> None:
             "• Can write results to DynamoDB",
         ],
     )
-    assert relations(facts) == {("lambda", "flow", "dynamodb")}
+    assert relations(facts) == {
+        ("lambda", "flow", "dynamodb"),
+        ("kinesis-data-streams", "integrates", "lambda"),
+    }
     assert attributes(facts) == {
         (KDS, "latency", "real time"),
         ("lambda", "serverless", "serverless"),
@@ -636,3 +639,31 @@ def test_extract_role_title_member_keeps_its_own_relation(extract: Extract) -> N
     assert ("cloudwatch", "monitors", "msk") in relations(facts)
     assert ("msk", "flow", "s3") in relations(facts)
     assert ("s3", "monitors", "msk") not in relations(facts)
+
+
+def test_extract_plus_between_two_names_is_an_integration(extract: Extract) -> None:
+    assert relations(extract("Glue + Hive", [])) == {("glue", "integrates", "hive")}
+
+
+def test_extract_plus_beside_a_plain_word_joins_nothing(extract: Extract) -> None:
+    facts = extract("Notes", ["• Zeppelin runs Spark, Python, HBase + more"])
+    assert not [f for f in facts if f.relation == "integrates"]
+
+
+def test_extract_better_fit_advice_names_the_alternative(extract: Extract) -> None:
+    lines = [
+        "• Multiple ETL engines",
+        "• If you want other engines, Amazon EMR would be a better fit.",
+    ]
+    facts = extract("Glue Anti-patterns", lines)
+    assert ("emr", "alternative", "glue") in relations(facts)
+
+
+def test_extract_use_x_instead_ending_a_bullet(extract: Extract) -> None:
+    facts = extract("DynamoDB in Big Data", ["• Large data with low I/O rate: use S3 instead"])
+    assert relations(facts) == {("s3", "alternative", "dynamodb")}
+
+
+def test_extract_title_likening_one_name_compares_it_with_the_topic(extract: Extract) -> None:
+    facts = extract("Sounds a lot like DynamoDB", ["• HBase: NoSQL"], carried="hbase")
+    assert ("hbase", "compared", "dynamodb") in relations(facts)
