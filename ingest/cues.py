@@ -36,6 +36,10 @@ class CueKind(StrEnum):
 
     NEGATION = "negation"
     REVERSE_NEGATION = "reverseNegation"
+    # "X, not Y": the names after it are denied, those before it stated.
+    CONTRAST = "contrast"
+    # A header ending in "except:": its list is what the subject does not do.
+    EXCEPTION = "exception"
     COMPARISON_SLIDE = "comparisonSlide"
     SCENARIO_SLIDE = "scenarioSlide"
 

@@ -316,7 +316,8 @@ def next_context(
     text = item.segment.text.rstrip()
     own = direction_of(item)
     if text.endswith(":"):
-        head = head_entity(text, item.spans)
+        # "Does everything Redshift can, except:" lists what the subject lacks, not Redshift's.
+        head = None if item.has(CueKind.EXCEPTION) else head_entity(text, item.spans)
         if head and own is None:
             # "IAM roles:" speaks for its own children only, not for the rest of the slide.
             return Context("", (), head, scoped=True), True

@@ -209,7 +209,10 @@ def relation_facts(
         if (kind, cue.side) in TARGET_KIND:
             sources = after
         negated = is_negated(item, cue, reverse)
-        facts += pair_facts(slide, item, kind, cue.side, subjects, objects, negated=negated)
+        denied = contrasted(item, cue, end) if reverse is None else set()
+        stated = [e for e in objects if e not in denied]
+        facts += pair_facts(slide, item, kind, cue.side, subjects, stated, negated=negated)
+        facts += pair_facts(slide, item, kind, cue.side, subjects, sorted(denied), negated=True)
         if reverse is not None and RELATIONS[kind].directed:
             flipped = Side.SUBJECT if cue.side is Side.OBJECT else Side.OBJECT
             facts += pair_facts(slide, item, kind, flipped, subjects, objects, negated=True)
@@ -299,13 +302,29 @@ def with_targets(text: str, cues: list[Cue]) -> list[tuple[Cue, bool]]:
 
 def is_negated(item: Located, cue: Cue, reverse: Cue | None) -> bool:
     """Whether a negation word denies this cue: before it, or just after it; with "but not the
-    other way around" only a negation before the cue counts (the reverse is what is denied)."""
+    other way around" only a negation before the cue counts (the reverse is what is denied),
+    and the "not" of "X, not Y" denies only Y (see contrasted)."""
     reach = cue.end if reverse is not None else cue.end + NEGATION_REACH
+    contrasts = [c for c in item.cues if c.label == CueKind.CONTRAST.value]
     return any(
-        c.label == CueKind.NEGATION.value and cue.start - NEGATION_BACK <= c.start < reach
+        c.label == CueKind.NEGATION.value
+        and cue.start - NEGATION_BACK <= c.start < reach
+        and not any(k.start <= c.start < k.end for k in contrasts)
         for c in item.cues
         if reverse is None or c.start < reverse.start
     )
+
+
+def contrasted(item: Located, cue: Cue, end: int) -> set[str]:
+    """The names after a "…, not" / "but not" that follows a cue, before the next cue ("only
+    writes to S3, not DynamoDB": DynamoDB is denied, S3 stated)."""
+    contrast = next(
+        (c for c in item.cues if c.label == CueKind.CONTRAST.value and cue.end <= c.start < end),
+        None,
+    )
+    if contrast is None:
+        return set()
+    return {e for e, a, _ in item.spans if contrast.end <= a < end}
 
 
 def in_parentheses(text: str, at: int) -> bool:
@@ -338,17 +357,24 @@ def context_facts(
     context_entities: Sequence[str],
 ) -> list[Fact]:
     """The cue sits in the parent ("Write data to:"): this bullet lists the other parties."""
+    parties = item.entities
+    header_cues = resolve(default_cues()(context))
+    excepting = any(c.label == CueKind.EXCEPTION.value for c in header_cues)
+    if subject is not None and excepting and item.segment.text != context:
+        # "Does everything Redshift can, except:" lists what the subject does not work with.
+        kind = RelationKind.INTEGRATES
+        facts = pair_facts(slide, item, kind, Side.OBJECT, [subject], parties, negated=True)
+        return [replace(fact, text=f"{context} {fact.text}") for fact in facts]
     cue = text_cue(context)
     if cue is None or cue.kind is None:
         return []
-    parties = item.entities
     if (
         context_entities
         and cue.side is Side.OBJECT
         and not any(e in parties for e in context_entities)
     ):
         subject = context_entities[0]
-    negated = any(c.label == CueKind.NEGATION.value for c in resolve(default_cues()(context)))
+    negated = any(c.label == CueKind.NEGATION.value for c in header_cues)
     facts = pair_facts(
         slide, item, cue.kind, cue.side, [subject] if subject else [], parties, negated=negated
     )

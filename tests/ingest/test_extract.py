@@ -667,3 +667,14 @@ def test_extract_use_x_instead_ending_a_bullet(extract: Extract) -> None:
 def test_extract_title_likening_one_name_compares_it_with_the_topic(extract: Extract) -> None:
     facts = extract("Sounds a lot like DynamoDB", ["• HBase: NoSQL"], carried="hbase")
     assert ("hbase", "compared", "dynamodb") in relations(facts)
+
+
+def test_extract_only_x_not_y_states_x_and_denies_y(extract: Extract) -> None:
+    facts = extract("Kinesis Data Firehose", ["• Firehose only writes to S3, not DynamoDB"])
+    assert relations(facts) == {(KDF, "flow", "s3"), (KDF, "not flow", "dynamodb")}
+
+
+def test_extract_except_header_lists_what_the_subject_lacks(extract: Extract) -> None:
+    lines = ["• Does everything Redshift can, except:", "• Redshift Spectrum", "• Parameter Groups"]
+    facts = extract("Redshift Serverless", lines)
+    assert relations(facts) == {("redshift-serverless", "not integrates", "redshift-spectrum")}
