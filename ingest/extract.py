@@ -13,6 +13,7 @@ from ingest.diagrams import adjacency_facts, caption_facts, stated_pairs
 from ingest.limits import find_quantities
 from ingest.listings import header_listings, title_listing
 from ingest.relations import (
+    CATALOG_NAME,
     SUBJECT_WINDOW,
     FindMentions,
     Located,
@@ -395,6 +396,7 @@ def extract_facts(
     if kind is SlideKind.PLAIN:
         facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
+        facts += catalog_option_facts(slide, items, title_ids, gazetteer)
     kinds = {e: gazetteer[e].type for item in items for e in item.entities if e in gazetteer}
     services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
     # A feature leads its own bullet ("EMRFS: access S3 ...") but is no sub-heading.
@@ -545,6 +547,40 @@ def title_listing_facts(
     stating = {e for i in items if any(c.kind != kind for c in i.relation_cues) for e in i.entities}
     entities = [m.entity for m in listings[0].members if m.entity and m.entity not in stating]
     return listings + pair_facts(slide, located, kind, cues[0].side, [subject], entities)
+
+
+# What may stand between the names of a bullet that only names options ("Amazon RDS / Aurora").
+OPTION_GLUE = re.compile(r"^[\s/&,+]*(?:(?:and|or)\b[\s/&,+]*)?$", re.IGNORECASE)
+
+
+def names_only(item: Located) -> bool:
+    """A bullet that is nothing but entity names joined by "/", "&", "and", "or"."""
+    text, edges = item.segment.text, [0]
+    for _, start, end in item.spans:
+        edges += [start, end]
+    edges.append(len(text))
+    gaps = [text[edges[n] : edges[n + 1]] for n in range(0, len(edges), 2)]
+    return bool(item.spans) and all(OPTION_GLUE.match(gap) for gap in gaps)
+
+
+def catalog_option_facts(
+    slide: Slide,
+    items: Sequence[Located],
+    title_ids: Sequence[str],
+    gazetteer: Mapping[str, Entity],
+) -> list[Fact]:
+    """A slide titled after a component's catalog ("External Hive Metastores") whose top-level
+    bullets only name stores offers them as that component's catalog (Hive uses each)."""
+    catalogs = [e for e in title_ids if e in gazetteer and CATALOG_NAME.search(gazetteer[e].label)]
+    owner = gazetteer[catalogs[0]].part_of if catalogs else None
+    if owner is None:
+        return []
+    facts: list[Fact] = []
+    for item in items:
+        if item.segment.kind == "bullet" and not item.segment.parent and names_only(item):
+            options = [e for e in item.entities if e not in (owner, catalogs[0])]
+            facts += pair_facts(slide, item, RelationKind.CATALOG, Side.OBJECT, [owner], options)
+    return facts
 
 
 # A slide about moving a database ("Database Migration Service", "migrating") speaks of

@@ -678,3 +678,17 @@ def test_extract_except_header_lists_what_the_subject_lacks(extract: Extract) ->
     lines = ["• Does everything Redshift can, except:", "• Redshift Spectrum", "• Parameter Groups"]
     facts = extract("Redshift Serverless", lines)
     assert relations(facts) == {("redshift-serverless", "not integrates", "redshift-spectrum")}
+
+
+def test_extract_catalog_options_of_a_metastore_slide(extract: Extract) -> None:
+    lines = [
+        "• Metastores can live outside the cluster",
+        "• AWS Glue Data Catalog",
+        "• Amazon RDS / Aurora",
+    ]
+    facts = extract("External Hive Metastores", lines)
+    assert {r for r in relations(facts) if r[1] == "catalog"} == {
+        ("hive", "catalog", "glue-data-catalog"),
+        ("hive", "catalog", "rds"),
+        ("hive", "catalog", "aurora"),
+    }
