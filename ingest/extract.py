@@ -396,7 +396,6 @@ def extract_facts(
     if kind is SlideKind.PLAIN:
         facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
-        facts += catalog_option_facts(slide, items, title_ids, gazetteer)
     kinds = {e: gazetteer[e].type for item in items for e in item.entities if e in gazetteer}
     services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
     # A feature leads its own bullet ("EMRFS: access S3 ...") but is no sub-heading.
@@ -452,6 +451,9 @@ def extract_facts(
         if partners_ok(fact, gazetteer)
         and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
     ]
+    if kind is SlideKind.PLAIN:
+        # The owner of the title's metastore is named through it ("Hive Metastores": Hive).
+        facts += catalog_option_facts(slide, items, title_ids, gazetteer)
     facts += adjacency_facts(slide, items, stated_pairs(facts))
     return dedupe(facts)
 
