@@ -42,6 +42,8 @@ class Caption:
     start: int
     way: Way
     owner: str | None = None
+    # "Oracle DB (source)": a caption in parentheses names its own box's role only.
+    own: bool = False
 
 
 def caption_of(item: Located) -> Caption | None:
@@ -53,6 +55,8 @@ def caption_of(item: Located) -> Caption | None:
     if len(ways) != 1:
         return None
     start = found[0].start()
+    if text.count("(", 0, start) > text.count(")", 0, start):
+        return Caption(start, ways.pop(), own=True)
     # "Flink Sources" names whose sources; "HTTP EndpointProducers" glues two boxes.
     owner = next((e for e, _, b in item.spans if b < start and not text[b:start].strip()), None)
     return Caption(start, ways.pop(), owner)
@@ -79,6 +83,13 @@ def caption_facts(slide: Slide, items: Sequence[Located], subject: str | None) -
         if not is_label(item):
             continue
         caption = caption_of(item)
+        if caption is not None and caption.own:
+            if subject is not None:
+                side = Side.OBJECT if caption.way is Way.OUT else Side.SUBJECT
+                named = [e for e, a, _ in item.spans if a < caption.start and e != subject]
+                facts += pair_facts(slide, item, RelationKind.FLOW, side, [subject], named)
+            budget -= 1
+            continue
         before = (way, hub, budget - 1)
         if caption is not None:
             way, budget, hub = caption.way, LABEL_GROUP + 1, caption.owner or subject

@@ -21,6 +21,7 @@ from ingest.relations import (
     direction_of,
     head_entity,
     head_only,
+    is_list_item,
     locate,
     make_fact,
     pair_facts,
@@ -292,15 +293,6 @@ class Context:
 SUBHEADING_WORDS = 5
 
 
-def is_list_item(item: Located) -> bool:
-    """A short bullet that mostly names entities, as a child of a header does."""
-    text = item.segment.text
-    covered = sum(span[2] - span[1] for span in item.spans)
-    return bool(item.spans) and (
-        len(text.split()) <= 3 or covered >= 0.4 * len(text) or ":" in text[:40]
-    )
-
-
 def dangling(text: str, spans: Sequence[Span], cue: Cue) -> bool:
     """A cue with nothing after it ("stream the logs into"), so the list follows."""
     return not any(span[1] >= cue.end for span in spans) and len(text) - cue.end < 50
@@ -565,6 +557,9 @@ def names_only(item: Located) -> bool:
     return bool(item.spans) and all(OPTION_GLUE.match(gap) for gap in gaps)
 
 
+CATALOG_OPTIONS = re.compile(r"\b(?:metastores|catalogs)\b", re.IGNORECASE)
+
+
 def catalog_option_facts(
     slide: Slide,
     items: Sequence[Located],
@@ -574,7 +569,10 @@ def catalog_option_facts(
     """A slide titled after a component's catalog ("External Hive Metastores") whose top-level
     bullets only name stores offers them as that component's catalog (Hive uses each)."""
     catalogs = [e for e in title_ids if e in gazetteer and CATALOG_NAME.search(gazetteer[e].label)]
-    owner = gazetteer[catalogs[0]].part_of if catalogs else None
+    # Plural: the slide weighs several stores for the catalog ("Glue Crawler / Data Catalog"
+    # is about one catalog, whose users it lists).
+    plural = CATALOG_OPTIONS.search(slide.title)
+    owner = gazetteer[catalogs[0]].part_of if catalogs and plural else None
     if owner is None:
         return []
     facts: list[Fact] = []
@@ -643,7 +641,7 @@ def migration_facts(
                     relation=kind,
                     subject=subject,
                     object=other,
-                    confidence=RELATIONS[kind].confidence,
+                    confidence=min(fact.confidence, RELATIONS[kind].confidence),
                 )
             )
         out.append(fact)

@@ -76,6 +76,19 @@ def locate(
     return located
 
 
+# An item this short under a header is a list entry ("SaaS applications, such as Salesforce").
+LISTED_WORDS = 6
+
+
+def is_list_item(item: Located) -> bool:
+    """A short bullet that mostly names entities, as a child of a header does."""
+    text = item.segment.text
+    covered = sum(span[2] - span[1] for span in item.spans)
+    return bool(item.spans) and (
+        len(text.split()) <= 3 or covered >= 0.4 * len(text) or ":" in text[:40]
+    )
+
+
 def make_fact(slide: Slide, segment: Segment, **fields: Any) -> Fact:
     """A fact with the provenance of its segment (and its kind's confidence for a relation)."""
     relation = fields.get("relation")
@@ -103,8 +116,38 @@ def split_at_cue(text: str, spans: Sequence[Span], cue: Cue) -> tuple[list[str],
             previous_end = span[2]
         elif before:
             break
-    after = [span[0] for span in spans if span[1] >= cue.end]
-    return list(dict.fromkeys(before)), list(dict.fromkeys(after))
+    return list(dict.fromkeys(before)), parties_after(text, spans, cue)
+
+
+# The names a cue governs follow it closely ("load data into the S3 bucket"); a name further
+# on belongs to another clause ("sent back to AWS offline, or ... use DataSync").
+AFTER_WORDS = 5
+# Words that end the run of names a cue governs: an instrument ("load it into MSAF via S3"),
+# a participle or relative clause ("records from Kinesis produced with the KPL", "EMR, Spark,
+# anything that supports Iceberg") or a copula ("loading into Redshift is the COPY command").
+CLAUSE_BREAK = re.compile(
+    r"\b(?:via|through|using|produced|created|generated|written|which|that|where|when|if|"
+    r"because|so|but|then|is|are|was|were)\b",
+    re.IGNORECASE,
+)
+
+
+def parties_after(text: str, spans: Sequence[Span], cue: Cue) -> list[str]:
+    """The entities a cue governs after it: the first within AFTER_WORDS words, and those
+    following it up to a clause break."""
+    after: list[str] = []
+    previous_end = cue.end
+    for entity, start, end in spans:
+        if start < cue.end:
+            continue
+        gap = text[previous_end:start]
+        if not after and len(gap.split()) > AFTER_WORDS:
+            break
+        if after and CLAUSE_BREAK.search(gap):
+            break
+        after.append(entity)
+        previous_end = end
+    return list(dict.fromkeys(after))
 
 
 def direction_of(item: Located) -> Cue | None:
@@ -185,7 +228,9 @@ def relation_facts(
     facts = plus_facts(slide, item)
     cues = with_targets(text, item.relation_cues)
     if not cues and context:
-        return context_facts(slide, item, subject, context, context_entities)
+        # A header's cue governs the short items listed under it, not a sentence that follows.
+        listed = is_list_item(item) or len(text.split()) <= LISTED_WORDS
+        return context_facts(slide, item, subject, context, context_entities) if listed else []
     sources: list[str] = []
     reverse = item.has(CueKind.REVERSE_NEGATION)
     for n, (cue, is_target) in enumerate(cues):

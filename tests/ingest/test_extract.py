@@ -692,3 +692,30 @@ def test_extract_catalog_options_of_a_metastore_slide(extract: Extract) -> None:
         ("hive", "catalog", "rds"),
         ("hive", "catalog", "aurora"),
     }
+
+
+def test_extract_diagram_caption_in_parentheses_names_its_own_box(extract: Extract) -> None:
+    lines = ["Oracle DB (source)", "", "VPC", "", "Amazon Aurora (target)"]
+    facts = extract("DMS - Continuous Replication", lines)
+    assert flows(facts) == {("oracle", "flow", "dms"), ("dms", "flow", "aurora")}
+
+
+def test_extract_names_after_a_clause_break_are_not_governed(extract: Extract) -> None:
+    facts = extract("Kinesis Client Library", ["• Read records from Kinesis produced with the KPL"])
+    assert relations(facts) == {("kinesis-data-streams", "flow", "kinesis-client-library")}
+
+
+def test_extract_a_far_name_is_not_the_cues_object(extract: Extract) -> None:
+    lines = ["• Can be sent back to AWS offline, or connect it and use AWS DataSync"]
+    facts = extract("AWS Snowcone", lines)
+    assert not flows(facts)
+
+
+def test_extract_header_cue_does_not_govern_a_following_sentence(extract: Extract) -> None:
+    lines = [
+        "• Batching:",
+        "• Write to many shards in one call",
+        "• Records must be decoded with the KCL library",
+    ]
+    facts = extract("Kinesis Producer Library", lines)
+    assert not flows(facts)
