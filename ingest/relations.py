@@ -34,10 +34,17 @@ CATALOG_NAME = re.compile(r"\b(?:catalog|metastore)\b", re.IGNORECASE)
 CATALOG_FROM: Final = frozenset({RelationKind.USES, RelationKind.INTEGRATES, RelationKind.FLOW})
 
 
+# Quoted words are an example of what someone says (“How do I connect to my VPN?”), not a
+# statement of the slide; a quoted single word is only stressed (“similar” to bucket policies).
+QUOTED = re.compile(r"“[^”\s]*\s[^”]*”|\"[^\"\s]*\s[^\"]*\"")
+
+
 def relation_cues(text: str, spans: Sequence[Span], find_cues: FindCues) -> tuple[Cue, ...]:
-    """The cues of a text, without those that start inside an entity name ("Data Streams")."""
+    """The cues of a text, without those that start inside an entity name ("Data Streams") or
+    inside a quotation."""
+    skipped = [(a, b) for _, a, b in spans] + [m.span() for m in QUOTED.finditer(text)]
     return resolve(
-        [cue for cue in find_cues(text) if not any(a <= cue.start < b for _, a, b in spans)]
+        [cue for cue in find_cues(text) if not any(a <= cue.start < b for a, b in skipped)]
     )
 
 
@@ -126,7 +133,7 @@ AFTER_WORDS = 5
 # a participle or relative clause ("records from Kinesis produced with the KPL", "EMR, Spark,
 # anything that supports Iceberg") or a copula ("loading into Redshift is the COPY command").
 CLAUSE_BREAK = re.compile(
-    r"\b(?:via|through|using|produced|created|generated|written|which|that|where|when|if|"
+    r"\b(?:via|through|using|within|produced|created|generated|written|which|that|where|when|if|"
     r"because|so|but|then|is|are|was|were)\b",
     re.IGNORECASE,
 )

@@ -719,3 +719,13 @@ def test_extract_header_cue_does_not_govern_a_following_sentence(extract: Extrac
     ]
     facts = extract("Kinesis Producer Library", lines)
     assert not flows(facts)
+
+
+def test_extract_a_quoted_question_states_nothing(extract: Extract) -> None:
+    facts = extract("Amazon Kendra", ["• For example, “How do I connect to my VPN?”"])
+    assert not relations(facts)
+
+
+def test_extract_used_in_place_of_is_an_alternative(extract: Extract) -> None:
+    facts = extract("Short Query Acceleration (SQA)", ["• Can be used in place of WLM queues"])
+    assert relations(facts) == {("short-query-acceleration", "alternative", "redshift-wlm")}
