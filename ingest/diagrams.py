@@ -101,7 +101,7 @@ def caption_facts(slide: Slide, items: Sequence[Located], subject: str | None) -
             # A name printed before the caption word belongs to the group before it
             # ("Datadog 3rd-party Partner Destinations"), unless the caption is its own.
             early = caption is not None and start < caption.start
-            if early and entity == caption.owner:
+            if caption is not None and early and entity == caption.owner:
                 continue
             entity_way, entity_hub, entity_budget = before if early else (way, hub, budget)
             if entity_hub is not None and entity_way is not None and entity_budget >= 0:

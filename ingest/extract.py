@@ -30,6 +30,7 @@ from ingest.relations import (
     relation_facts,
     role_facts,
 )
+from ingest.tables import table_facts
 from kg.registry import RELATIONS, FactKind, RelationKind, Side
 from kg.types import Entity, Fact, SecurityCategory, Segment, Slide
 
@@ -392,10 +393,12 @@ def extract_facts(
     services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
     # A feature leads its own bullet ("EMRFS: access S3 ...") but is no sub-heading.
     features = frozenset(e for e, kind in kinds.items() if kind == "Feature")
+    tabled, table_rows = table_facts(slide, items, gazetteer)
+    facts += tabled
     context = Context("", (), subject)
     migrating = is_migration_slide(slide, subject, gazetteer)
     subjects: list[str | None] = []
-    for item in items:
+    for n, item in enumerate(items):
         subjects.append(context.subject)
         if item.segment.kind in ("title", "link", "code"):
             continue
@@ -408,7 +411,8 @@ def extract_facts(
             subject = shifted
             context = Context(context.text, context.entities, shifted)
         local = context.subject
-        facts += limit_facts(slide, item, local, gazetteer)
+        if n not in table_rows:
+            facts += limit_facts(slide, item, local, gazetteer)
         if item.segment.kind == "label":
             continue
         if kind is SlideKind.PLAIN:

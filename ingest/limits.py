@@ -446,6 +446,27 @@ def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> lis
     return list(dict.fromkeys(q for q in found if q))
 
 
+# "3,000/s with batching, 300/s without": a condition after the figure; a bare "without" denies
+# the condition of the figure before it.
+CONDITION_RE = re.compile(
+    r"^\s*\(?\s*((?i:with|without|using))\b(?:\s+(?:the\s+|a\s+|an\s+)?"
+    r"([a-z][\w-]*(?:\s+(?!and\b|or\b)[a-z][\w-]*)?))?"
+)
+
+
+def condition(trailing: str, earlier: list[_Figure]) -> str:
+    """The condition a figure's trailing words state ("with batching"), "without" completed
+    from the figure before it ("without batching")."""
+    match = CONDITION_RE.match(trailing)
+    if match is None:
+        return ""
+    word, what = match.group(1).lower(), (match.group(2) or "").strip()
+    if what:
+        return f"{word} {what}"
+    previous = [q for f in earlier for q in f.qualifier.split("; ") if q.startswith("with ")]
+    return f"without {previous[-1][5:]}" if word == "without" and previous else ""
+
+
 def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
     """Each figure with its quantity and qualifiers worked out from its sentence."""
     described: list[_Figure] = []
@@ -463,6 +484,7 @@ def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
         clause = CLAUSE_END_RE.search(norm, figure.end, last)
         trailing = norm[figure.end : min([clause.start() if clause else last, last, *stops])]
         found = qualifiers(figure, local, trailing, norm[first : figure.start])
+        found += [c for c in [condition(trailing, described)] if c]
         if earlier and not figure.role and INHERIT_RE.fullmatch(local):
             inherited = described[-1].qualifier.split("; ")
             found = [q for q in inherited if q in ("default", "maximum", "minimum")] + found
@@ -482,11 +504,12 @@ def is_noise(figure: _Figure, text: str, index: list[int], percents: int) -> boo
     return in_math or (figure.unit == "%" and percents >= 3)
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str, *, table: bool = False) -> list[Quantity]:
     """Every number-with-unit of a cleaned sentence, as Quantity records in text order.
 
     A range ("1 day to 365 days", "30-48 minutes") gives two records, its minimum and its
-    maximum, both carrying the whole range as text.
+    maximum, both carrying the whole range as text. A table row (`table`) keeps its run of
+    percentages, which in running text are a flattened chart.
     """
     norm, index = normalise_text(text)
     numbers: list[re.Match[str]] = []
@@ -498,7 +521,7 @@ def find_quantities(text: str) -> list[Quantity]:
         read.append(read_unit(norm, number))
     linked = link_bare_numbers(norm, numbers, read)
     figures = pair_ranges(norm, [f for f in linked if f is not None])
-    percents = sum(f.unit == "%" for f in figures)
+    percents = 0 if table else sum(f.unit == "%" for f in figures)
     figures = [f for f in figures if not is_noise(f, text, index, percents)]
     return [
         Quantity(

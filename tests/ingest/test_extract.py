@@ -729,3 +729,55 @@ def test_extract_a_quoted_question_states_nothing(extract: Extract) -> None:
 def test_extract_used_in_place_of_is_an_alternative(extract: Extract) -> None:
     facts = extract("Short Query Acceleration (SQA)", ["• Can be used in place of WLM queues"])
     assert relations(facts) == {("short-query-acceleration", "alternative", "redshift-wlm")}
+
+
+# ----------------------------------------------------------------- tables
+
+
+def limits(facts: list[Fact]) -> set[tuple[str, str, float, str, str]]:
+    """(owner, quantity, value, unit, qualifier) of every limit fact."""
+    return {
+        (f.subject, f.limit.quantity, f.limit.value, f.limit.unit, f.limit.qualifier)
+        for f in facts
+        if f.limit is not None
+    }
+
+
+def test_extract_table_cells_belong_to_their_column(extract: Extract) -> None:
+    lines = [
+        "Kinesis Data",
+        "Streams",
+        "",
+        "Amazon SQS FIFO",
+        "",
+        "Max Data Retention 365 days 14 days",
+        "",
+        "Max Object Size 1MB 256KB (more if using extended lib)",
+    ]
+    facts = extract("Kinesis Data Streams vs SQS", lines)
+    assert limits(facts) == {
+        (KDS, "retention", 365, "day", "maximum"),
+        ("sqs-fifo", "retention", 14, "day", "maximum"),
+        (KDS, "object size", 1, "MB", "maximum"),
+        ("sqs-fifo", "object size", 256, "KB", "maximum; more if using extended lib"),
+    }
+
+
+def test_extract_table_row_label_on_its_own_line_and_empty_cells(extract: Extract) -> None:
+    lines = [
+        "Standard Standard-IA One Zone-IA",
+        "",
+        "Min. Storage",
+        "Duration Charge",
+        "",
+        "None 30 Days 30 Days",
+    ]
+    facts = extract("S3 Storage Classes Comparison", lines)
+    found = {(f.subject, f.limit.value, f.line_start) for f in facts if f.limit is not None}
+    assert found == {("s3-standard-ia", 30, 4), ("s3-one-zone-ia", 30, 4)}
+
+
+def test_extract_table_row_with_the_wrong_cell_count_is_not_read(extract: Extract) -> None:
+    lines = ["Amazon Kinesis Data Streams", "", "Amazon SQS FIFO", "", "Retention 365 days"]
+    facts = extract("Kinesis Data Streams vs SQS", lines)
+    assert not [f for f in facts if f.limit is not None and f.subject == "sqs-fifo"]

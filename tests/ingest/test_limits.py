@@ -319,3 +319,31 @@ def test_limits_deck_counts_and_known_figures() -> None:
 def test_limits_arrows_are_not_bounds() -> None:
     assert only("Paused (20 minutes) => the agent buffers data").qualifier == ""
     assert only("Objects > 50MB use multi-part").qualifier == "minimum"
+
+
+# ----------------------------------------------------------------- several figures, one line
+
+
+def test_limits_several_rates_on_one_line_keep_their_conditions() -> None:
+    found = find_quantities("Queues take up to 2,000 per second with batching, 200/s without")
+    assert [(q.value, q.unit, q.qualifier) for q in found] == [
+        (2000, "1/s", "maximum; with batching"),
+        (200, "1/s", "maximum; without batching"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("The gateway handles 40/s", "1/s"),
+        ("The gateway handles 40 per second", "1/s"),
+        ("The gateway handles 40 requests per second", "requests/s"),
+        ("The gateway handles 40 req/s", "requests/s"),
+    ],
+)
+def test_limits_rates_written_per_second(text: str, unit: str) -> None:
+    assert (only(text).value, only(text).unit) == (40, unit)
+
+
+def test_limits_condition_takes_no_name_as_its_noun() -> None:
+    assert only("Store 5 objects with Amazon S3").qualifier == ""
