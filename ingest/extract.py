@@ -305,6 +305,7 @@ def next_context(
     subject: str | None,
     services: frozenset[str] = frozenset(),
     leads: frozenset[str] = frozenset(),
+    tight: bool = True,
 ) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
@@ -324,9 +325,11 @@ def next_context(
         and len(item.entities) == 1
         and covered >= 0.8 * len(text)
         and item.entities[0] in services
+        and tight
     ):
         # A one-entity sub-heading ("CloudWatch Metrics") speaks for the bullets under it,
-        # up to the next sub-heading, not for the rest of the slide.
+        # up to the next sub-heading, not for the rest of the slide; its first bullet follows
+        # on the very next line, where a list item ("• Kinesis Agent") stands alone.
         return Context("", (), item.entities[0], until_heading=True), True
     lead = lead_entity(item, services | leads)
     if lead is not None:
@@ -341,6 +344,21 @@ def next_context(
 # "EMRFS: access S3 ...", "EMRFS Consistent View - optional ...": a bullet led by a name and a
 # colon or dash speaks about that name, as do the bullets under it.
 LEAD_HEAD = re.compile(r"^[^:–—-]{0,40}?\s*(?::|\s[–—-]\s)")
+
+
+def heads_what_follows(item: Located, following: Located | None) -> bool:
+    """Whether a bullet can head the next one: the next follows on the very next line, or it
+    is a sentence that names no subject of its own ("• Amazon SQS" / "• Sends messages to
+    Lambda"); a list item after it ("• Kinesis Agent" / "• 3rd party libraries: Spark")
+    makes it a list item too."""
+    if following is None:
+        return False
+    if following.segment.line_start - item.segment.line_end == 1:
+        return True
+    text = following.segment.text
+    opens_with_name = bool(following.spans) and not text[: following.spans[0][1]].strip()
+    listing = ":" in text
+    return following.segment.kind == "bullet" and not listing and not opens_with_name
 
 
 def lead_entity(item: Located, services: frozenset[str]) -> str | None:
@@ -402,7 +420,8 @@ def extract_facts(
         subjects.append(context.subject)
         if item.segment.kind in ("title", "link", "code"):
             continue
-        context, switched = next_context(item, context, subject, services, features)
+        tight = heads_what_follows(item, items[n + 1] if n + 1 < len(items) else None)
+        context, switched = next_context(item, context, subject, services, features, tight)
         subjects[-1] = context.subject
         if switched:
             continue

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
-from ingest.relations import Located, make_fact
+from ingest.relations import Located, is_list_item, make_fact
 from kg.types import Fact, FactKind, ListMember, Segment, Slide
 
 
@@ -39,7 +39,8 @@ ROLE_WORDS: Final = (
     (ListRole.INTEGRATIONS, re.compile(r"\bintegrations?\b|\bintegrates?\b", re.IGNORECASE)),
     (ListRole.MONITORING, re.compile(r"\bmonitoring\b|\blogging\b|\bauditing\b", re.IGNORECASE)),
 )
-INLINE_LIST = re.compile(r"^\s*([^:]{2,60}):\s*(.+)$")
+# "Managed: Lambda, Firehose": a header of words (not "${aws:username}" or a URL) and its list.
+INLINE_LIST = re.compile(r"^\s*([A-Za-z0-9][^:${}/]{1,59}):\s*(.+)$")
 LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
 # An inline list needs at least this many members to be a list rather than a label and a value.
 MIN_INLINE_MEMBERS = 2
@@ -64,10 +65,13 @@ def role_of(header: str) -> ListRole:
     )
 
 
-def members_of(item: Located) -> list[ListMember]:
-    """The members one list line gives: each entity it names, else its text as a plain value."""
+def members_of(item: Located, *, sentences: bool = False) -> list[ListMember]:
+    """The members one list line gives: each entity a short line names, else its text as a
+    plain value (under a header, a sentence naming a library is not that library: "Compression
+    must be implemented by the user"); on a slide titled with a role, each bullet is a member
+    and the entities it names are the members (`sentences`)."""
     text = item.segment.text.strip(" •,")
-    if item.entities:
+    if item.entities and (sentences or is_list_item(item)):
         return [ListMember(text[a:b], e) for e, a, b in dedupe_spans(item)]
     return [ListMember(text)] if text and len(text.split()) <= MAX_MEMBER_WORDS else []
 
@@ -173,7 +177,7 @@ def title_listing(
     if subject is None or len(roles) != 1:
         return []
     body = [i for i in items if i.segment.kind in ("bullet", "label") and not i.segment.parent]
-    members = [m for item in body for m in members_of(item) if m.entity != subject]
+    members = [m for item in body for m in members_of(item, sentences=True) if m.entity != subject]
     if not members or not any(m.entity for m in members):
         return []
     return [listing_fact(slide, [i.segment for i in body], subject, slide.title, members)]

@@ -781,3 +781,18 @@ def test_extract_table_row_with_the_wrong_cell_count_is_not_read(extract: Extrac
     lines = ["Amazon Kinesis Data Streams", "", "Amazon SQS FIFO", "", "Retention 365 days"]
     facts = extract("Kinesis Data Streams vs SQS", lines)
     assert not [f for f in facts if f.limit is not None and f.subject == "sqs-fifo"]
+
+
+def test_extract_an_entity_list_item_is_no_sub_heading(extract: Extract) -> None:
+    lines = ["• Kinesis SDK", "", "• Kinesis Agent", "", "• 3rd party libraries: Spark, Flume"]
+    listings = [f for f in extract("Kinesis Producers", lines) if f.kind == "listing"]
+    assert {(f.subject, f.header) for f in listings} >= {(KDS, "3rd party libraries")}
+
+
+def test_extract_a_sentence_under_a_header_is_a_text_member(extract: Extract) -> None:
+    lines = ["• Batching:", "• Aggregate records", "• Records must be decoded with the KCL"]
+    [listing] = [f for f in extract("Kinesis Producer Library", lines) if f.kind == "listing"]
+    assert [(m.text, m.entity) for m in listing.members] == [
+        ("Aggregate records", ""),
+        ("Records must be decoded with the KCL", ""),
+    ]
