@@ -75,7 +75,11 @@ def holds(statement: dict[str, object], facts: list[Fact], gazetteer: Mapping[st
             continue
         if fact.negated != statement["negated"] or fact.object is None:
             continue
-        ends = [(fact.subject, fact.object)] + ([(fact.object, fact.subject)] if undirected else [])
+        # A query in place is a read: "Athena queries S3" is the flow S3 -> Athena.
+        forward = (fact.subject, fact.object)
+        if fact.relation is RelationKind.QUERIES_IN_PLACE:
+            forward = (fact.object, fact.subject)
+        ends = [forward] + ([forward[::-1]] if undirected else [])
         if any(
             same_end(a, str(statement["subject"]), gazetteer)
             and same_end(b, str(statement["object"]), gazetteer)
