@@ -211,6 +211,12 @@ def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list
     ]
 
 
+# A line of this many figures outside a bullet, naming no entity, is a flattened table row.
+TABLE_ROW_FIGURES = 3
+# A diagram label's figure is a limit only when it says how it bounds ("Up to 1 MB").
+BOUNDED = re.compile(r"\b(?:maximum|minimum|default|per)\b")
+
+
 def limit_facts(
     slide: Slide, item: Located, subject: str | None, gazetteer: Mapping[str, Entity]
 ) -> list[Fact]:
@@ -219,7 +225,12 @@ def limit_facts(
         return []
     text = item.segment.text
     facts = []
-    for quantity in find_quantities(text):
+    found = find_quantities(text)
+    if item.segment.kind != "bullet" and len(found) >= TABLE_ROW_FIGURES and not item.spans:
+        return []  # "$0.023 $0.0125 $0.01 $0.004": a flattened table row, its columns unknown
+    for quantity in found:
+        if item.segment.kind == "label" and not BOUNDED.search(quantity.qualifier):
+            continue  # a bare figure in a diagram ("Monitoring Cost (per 1000 objects)")
         at = text.find(quantity.text)
         owners = [
             span[0]

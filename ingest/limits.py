@@ -158,7 +158,9 @@ PER_NOUNS = (
     "broker|topic|function|bucket|key|job|index|connection|queue|second|minute|hour|day|week|"
     "month|year"
 )
-PER_RE = re.compile(rf"(?:\bper|/)\s*({PER_NOUNS})s?\b", re.I)
+PER_RE = re.compile(
+    rf"(?:\bper|/)\s*({PER_NOUNS})s?\b|\ba\s+(second|minute|hour|day|week|month|year)\b", re.I
+)
 EACH_RE = re.compile(rf"\beach\s+({PER_NOUNS})\b", re.I)
 PAREN_RE = re.compile(r"\s*\(([a-z][a-z-]*(?: [a-z-]+)?)\)")
 # Qualifier cues: the nearest one before the figure wins, else the first one after it.
@@ -167,7 +169,8 @@ BOUND_CUES = (
         "maximum",
         re.compile(
             r"\bmax(?:imum|imize)?\b\.?|\bup to\b|\bat most\b|\bno more than\b"
-            r"|\bless than\b|<(?![=-])|(?<!lower )\blimit(?:ed|ation)?\b|\bbelow\b",
+            r"|\bless than\b|\bsmaller than\b|<(?![=-])|(?<!lower )\blimit(?:ed|ation)?\b"
+            r"|\bbelow\b",
             re.I,
         ),
     ),
@@ -175,7 +178,8 @@ BOUND_CUES = (
         "minimum",
         re.compile(
             r"\bmin(?:imum)?\b|\bat least\b|\bmore than\b|\bover\b|(?<![=-])>"
-            r"|\bgreater than\b|\blonger than\b|\blower limit\b",
+            r"|\bgreater than\b|\blonger than\b|\blarger than\b|\bbigger than\b"
+            r"|\bexceed(?:s|ing)?\b|\blower limit\b",
             re.I,
         ),
     ),
@@ -427,6 +431,31 @@ def quantity_name(unit: str, before: str, after: str) -> str:
     return min(hits)[1] if hits else FALLBACK.get(dimension, UNITS[unit][0].lower())
 
 
+# "Expedited (1 to 5 minutes), Bulk (5 to 12 hours)": the option a parenthesised figure is of;
+# "Standard: $9 / user / month", "Infrequent Access tier (automatic): ... for 30 days": the head
+# of the bullet it follows.
+OPTION_RE = re.compile(r"(?:^|[,;])\s*((?:[A-Z][\w-]*\s){0,2}[A-Z][\w-]*)\s*\(\s*$")
+HEAD_QUALIFIER_RE = re.compile(r"^\s*([A-Z][^:()]{1,40}?)\s*(?:\([^)]*\))?\s*:")
+
+
+def option_of(local: str) -> str:
+    """The named option or bullet head a figure belongs to, if its words name one."""
+    if option := OPTION_RE.search(local):
+        return option.group(1)
+    head = HEAD_QUALIFIER_RE.match(local)
+    if head is None or describes_quantity(head.group(0)):
+        return ""
+    return head.group(1)
+
+
+def describes_quantity(words: str) -> bool:
+    """Whether a head only says what the figure measures ("Default retention of events:",
+    "Example 3:"), not which option it is."""
+    cues = [pattern for pattern, _, _ in QUANTITY_CUES]
+    cues += [cue for _, cue in (*BOUND_CUES, *OTHER_CUES)]
+    return any(cue.search(words) for cue in cues)
+
+
 def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> list[str]:
     """Default, maximum/minimum, approximate, example, "(shared)", "per shard" qualifiers."""
     found = [figure.qualifier] if figure.qualifier else []
@@ -437,11 +466,14 @@ def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> lis
     )
     found += [name for name, cue in OTHER_CUES[:1] if cue.search(local + " " + trailing)]
     found += [bound] if bound else []
-    found += [name for name, cue in OTHER_CUES[1:] if cue.search(local + " " + trailing)]
+    found += [name for name, cue in OTHER_CUES[1:2] if cue.search(local + " " + trailing)]
+    # "Example 3: we write 120 items per minute, with item size 2 KB": every figure of it.
+    found += [name for name, cue in OTHER_CUES[2:] if cue.search(sentence + " " + trailing)]
+    found += [option for option in [option_of(local)] if option]
     if paren := PAREN_RE.match(trailing):
         found.append(paren.group(1))
     if pers := PER_RE.findall(trailing):
-        found.append(" ".join(f"per {p.lower()}" for p in pers))
+        found.append(" ".join(f"per {(a or b).lower()}" for a, b in pers))
     found += [f"per {e.lower()}" for e in EACH_RE.findall(sentence + " " + trailing)]
     return list(dict.fromkeys(q for q in found if q))
 
@@ -488,9 +520,7 @@ def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
         if earlier and not figure.role and INHERIT_RE.fullmatch(local):
             inherited = described[-1].qualifier.split("; ")
             found = [q for q in inherited if q in ("default", "maximum", "minimum")] + found
-        quantity = figure.quantity or quantity_name(
-            figure.unit, norm[: figure.start], norm[figure.end : last]
-        )
+        quantity = figure.quantity or quantity_name(figure.unit, norm[: figure.start], trailing)
         described.append(
             replace(figure, qualifier="; ".join(dict.fromkeys(found)), quantity=quantity)
         )

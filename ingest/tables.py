@@ -87,14 +87,15 @@ def row_cells(text: str) -> list[Cell]:
 def cell_note(text: str, cell: Cell, following: Cell | None) -> str:
     """Words after a cell's figure up to the next cell ("at destination", "(more if ...)")."""
     end = following.start if following is not None else len(text)
-    return text[cell.end : end].strip(" ()-–,;")
+    return text[cell.end : end].strip(" ()-–,;=")
 
 
 def table_facts(
     slide: Slide, items: Sequence[Located], gazetteer: Mapping[str, Entity]
 ) -> tuple[list[Fact], set[int]]:
     """Limits read from a flattened table, each owned by its column's entity and named by its
-    row label; and the indexes of the rows read, whose figures no other rule should read."""
+    row label; and the indexes of its rows, whose figures no other rule should read (a row
+    whose cells do not line up with the columns cannot say which column a figure is of)."""
     columns, taken = header_columns(items, gazetteer)
     if len(columns) < MIN_COLUMNS or not any(columns):
         return [], set()
@@ -118,11 +119,12 @@ def table_facts(
                 segment, text=f"{label.segment.text} {text}", line_start=label.segment.line_start
             )
         label = None
+        read.add(n)
         if len(cells) != len(columns) or not row:
             continue
-        read.add(n)
         for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
-            following = cells[index + 1] if index + 1 < len(cells) else None
+            later = [c for c in cells[index + 1 :] if c.start > cell.start]
+            following = later[0] if later else None
             if column is None or not cell.figures:
                 continue
             note = cell_note(text, cell, following)

@@ -796,3 +796,15 @@ def test_extract_a_sentence_under_a_header_is_a_text_member(extract: Extract) ->
         ("Aggregate records", ""),
         ("Records must be decoded with the KCL", ""),
     ]
+
+
+def test_extract_flattened_row_without_columns_gives_no_limits(extract: Extract) -> None:
+    facts = extract("Storage Price Comparison", ["Storage Cost", "", "$0.023 $0.0125 $0.01 $0.004"])
+    assert not [f for f in facts if f.limit is not None]
+
+
+def test_extract_bare_figure_in_a_diagram_label_is_no_limit(extract: Extract) -> None:
+    facts = extract(
+        "Kinesis Data Firehose", ["Monitoring Cost (per 1000 objects)", "", "Up to 1 MB"]
+    )
+    assert {(f.limit.value, f.limit.unit) for f in facts if f.limit is not None} == {(1, "MB")}
