@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
-from ingest.relations import Located, is_list_item, make_fact
+from ingest.relations import Located, make_fact
 from kg.types import Fact, FactKind, ListMember, Segment, Slide
 
 
@@ -40,7 +40,7 @@ ROLE_WORDS: Final = (
     (ListRole.MONITORING, re.compile(r"\bmonitoring\b|\blogging\b|\bauditing\b", re.IGNORECASE)),
 )
 # "Managed: Lambda, Firehose": a header of words (not "${aws:username}" or a URL) and its list.
-INLINE_LIST = re.compile(r"^\s*([A-Za-z0-9][^:${}/]{1,59}):\s*(.+)$")
+INLINE_LIST = re.compile(r"^\s*([A-Za-z0-9][^:${}/]{1,59}):\s+(.+)$")
 LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
 # An inline list needs at least this many members to be a list rather than a label and a value.
 MIN_INLINE_MEMBERS = 2
@@ -66,14 +66,40 @@ def role_of(header: str) -> ListRole:
 
 
 def members_of(item: Located, *, sentences: bool = False) -> list[ListMember]:
-    """The members one list line gives: each entity a short line names, else its text as a
-    plain value (under a header, a sentence naming a library is not that library: "Compression
-    must be implemented by the user"); on a slide titled with a role, each bullet is a member
+    """The members one list line gives: each entity a line of names names, else the line as a
+    plain value (under a header, a sentence naming a service is not that service: "Insert into
+    OpenSearch Service" is a use case); on a slide titled with a role, each bullet is a member
     and the entities it names are the members (`sentences`)."""
     text = item.segment.text.strip(" •,")
-    if item.entities and (sentences or is_list_item(item)):
+    if item.entities and (sentences or names_a_member(text, item.spans)):
         return [ListMember(text[a:b], e) for e, a, b in dedupe_spans(item)]
-    return [ListMember(text)] if text and len(text.split()) <= MAX_MEMBER_WORDS else []
+    inline = inline_members(item)
+    if inline is not None:  # "Write your own: KCL, AWS SDK" under "Consumers:"
+        return inline[1]
+    return [ListMember(text)] if text else []
+
+
+# Besides its names, a member line may hold joiners and this many other words ("EBS
+# encryption", "Kinesis Producer Library (KPL)"); more make it a sentence.
+MEMBER_EXTRA_WORDS = 2
+# "AWS services like Amazon S3", "such as Salesforce": words that introduce the name.
+EXAMPLE_LEAD = re.compile(
+    r"^.*\b(?:like|such as|including|e\.g\.|ex:|for example)\s*$", re.IGNORECASE
+)
+JOINERS = re.compile(r"[\s/&,+().…-]+|\b(?:and|or)\b", re.IGNORECASE)
+
+
+def names_a_member(text: str, spans: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether a line (or a piece of one) is a name, or a name and a word or two, not a
+    sentence that happens to name something."""
+    lead = text[: spans[0][1]] if spans else ""
+    if not spans or EXAMPLE_LEAD.sub("", lead).strip(" •,(\"“"):
+        return False
+    rest = text
+    for _, start, end in sorted(spans, key=lambda span: -span[1]):
+        rest = rest[:start] + " " + rest[end:]
+    rest = rest[len(lead) :]
+    return len(JOINERS.sub(" ", rest).split()) <= MEMBER_EXTRA_WORDS
 
 
 def dedupe_spans(item: Located) -> list[tuple[str, int, int]]:
@@ -99,13 +125,20 @@ def inline_members(item: Located) -> tuple[str, list[ListMember]] | None:
     for piece in LIST_SPLIT.split(body):
         start = body.find(piece, position)
         position = start + len(piece)
+        if piece.count("(") != piece.count(")"):
+            return None  # "free (aws/service-name, ...)": a slash inside a parenthesis
         piece = piece.strip(" .…()")
         if not piece:
             continue
-        entities = [e for e, a, b in item.spans if offset + start <= a < offset + position]
+        inside = [
+            (e, a - offset - start, b - offset - start)
+            for e, a, b in item.spans
+            if offset + start <= a < offset + position
+        ]
         if len(piece.split()) > MAX_MEMBER_WORDS:
             return None
-        members.append(ListMember(piece, entities[0] if entities else ""))
+        named = names_a_member(body[start:position], inside)
+        members.append(ListMember(piece, inside[0][0] if named else ""))
     if len(members) < MIN_INLINE_MEMBERS or not any(m.entity for m in members):
         return None
     return header, members
@@ -149,9 +182,12 @@ def header_listings(
         if text.endswith(":"):
             children = [c for c in items[n + 1 :] if c.segment.parent == item.segment.text]
             members = [m for child in children for m in members_of(child)]
-            if [m for m in members if m.entity != subject]:
+            # "Managed AWS sources for Kinesis Data Streams:" lists the sources of the name.
+            named = item.entities if roles_named(item) else []
+            owner = named[0] if len(named) == 1 else subject
+            if [m for m in members if m.entity != owner]:
                 segments = [item.segment] + [c.segment for c in children]
-                facts.append(listing_fact(slide, segments, subject, text, members))
+                facts.append(listing_fact(slide, segments, owner, text, members))
             continue
         inline = inline_members(item)
         if inline is not None and any(m.entity != subject for m in inline[1]):

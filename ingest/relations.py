@@ -172,8 +172,8 @@ def text_cue(text: str, find_cues: FindCues | None = None) -> Cue | None:
 def head_entity(text: str, spans: Sequence[Span]) -> str | None:
     """The entity a "X:" or "X - ..." head names, as in "Kinesis Data Firehose:"."""
     head = re.match(r"^\s*([^:]{2,60}):\s*$", text)
-    if head is None or not spans:
-        return None
+    if head is None or not spans or text[: spans[0][1]].strip():
+        return None  # "Creates GraphQL API on top of:" is a sentence, not a name's head
     return spans[0][0] if spans[0][1] < len(head.group(1)) + 1 else None
 
 
@@ -253,6 +253,8 @@ def relation_facts(
                 before, after = [subject], [e for e, _, b in spans if b <= cue.start]
         elif not after and subject and kind in BACKWARD:
             before, after = clause_before(text, spans, cue), [subject]
+        if not before and text.rstrip().endswith(":"):
+            continue  # "Managed AWS sources for Kinesis Data Streams:": its list follows
         subjects = before if before else ([subject] if subject else [])
         objects = [e for e in after if e not in subjects]
         if is_target and not before and (subject is None or subject in [*sources, *after]):
@@ -410,9 +412,11 @@ def context_facts(
 ) -> list[Fact]:
     """The cue sits in the parent ("Write data to:"): this bullet lists the other parties."""
     parties = item.entities
+    if item.segment.text == context:
+        return []  # the header itself: its own cue was read as a sentence
     header_cues = resolve(default_cues()(context))
     excepting = any(c.label == CueKind.EXCEPTION.value for c in header_cues)
-    if subject is not None and excepting and item.segment.text != context:
+    if subject is not None and excepting:
         # "Does everything Redshift can, except:" lists what the subject does not work with.
         kind = RelationKind.INTEGRATES
         facts = pair_facts(slide, item, kind, Side.OBJECT, [subject], parties, negated=True)
@@ -420,11 +424,8 @@ def context_facts(
     cue = text_cue(context)
     if cue is None or cue.kind is None:
         return []
-    if (
-        context_entities
-        and cue.side is Side.OBJECT
-        and not any(e in parties for e in context_entities)
-    ):
+    if context_entities and not any(e in parties for e in context_entities):
+        # "Managed AWS sources for Kinesis Data Streams:" speaks of the name it gives.
         subject = context_entities[0]
     negated = any(c.label == CueKind.NEGATION.value for c in header_cues)
     facts = pair_facts(
