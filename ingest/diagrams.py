@@ -73,8 +73,7 @@ def is_label(item: Located) -> bool:
 
 
 def caption_facts(slide: Slide, items: Sequence[Located], subject: str | None) -> list[Fact]:
-    """Labels within LABEL_GROUP labels after a caption flow to or from the slide's subject, or
-    from the entity the caption is of ("Flink Sources": to Flink)."""
+    """Labels within LABEL_GROUP labels after a caption flow to or from the slide's subject."""
     facts: list[Fact] = []
     way: Way | None = None
     hub = subject
@@ -92,7 +91,10 @@ def caption_facts(slide: Slide, items: Sequence[Located], subject: str | None) -
             continue
         before = (way, hub, budget - 1)
         if caption is not None:
-            way, budget, hub = caption.way, LABEL_GROUP + 1, caption.owner or subject
+            # "Flink Sources" names another box's sources: the text layer prints a diagram's
+            # columns too loosely to tell which boxes they are, so none is read.
+            owned = caption.owner is not None and caption.owner != subject
+            way, budget, hub = (None if owned else caption.way), LABEL_GROUP + 1, subject
         budget -= 1
         for entity, start, _ in item.spans:
             if entity == subject:

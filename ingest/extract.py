@@ -448,7 +448,11 @@ def extract_facts(
         if kind is SlideKind.PLAIN:
             facts += role_facts(slide, item, title_ids)
         advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
-        if kind in MINED:
+        paired = []
+        if local is not None and kind is SlideKind.PLAIN and migrating:
+            paired = migration_pair_facts(slide, item, local)
+        facts += paired
+        if kind in MINED and not paired:
             # On a comparison slide a bullet's implicit subject is either column: none is taken,
             # unless a sub-heading ("Firehose") names the column it stands in.
             column = context.until_heading or context.scoped
@@ -458,8 +462,6 @@ def extract_facts(
             )
             # An anti-pattern slide's advice states what to use instead, nothing else.
             facts += [f for f in stated if not advice or f.relation is RelationKind.ALTERNATIVE]
-        if local is not None and kind is SlideKind.PLAIN and migrating:
-            facts += migration_pair_facts(slide, item, local)
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
