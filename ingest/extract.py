@@ -420,8 +420,21 @@ def extract_facts(
         facts += title_listing_facts(slide, items, subject, find, find_cues)
     kinds = {e: gazetteer[e].type for item in items for e in item.entities if e in gazetteer}
     services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
-    # A feature leads its own bullet ("EMRFS: access S3 ...") but is no sub-heading.
+    # A feature leads its own bullet ("EMRFS: access S3 ...") but heads the bullets under it
+    # only where the slide is built of such headings ("S3 Standard-IA" / "99.9% Availability",
+    # "S3 One Zone-IA" / "99.5% Availability"); alone ("EC2 Security Groups") it is one point.
     features = frozenset(e for e, kind in kinds.items() if kind == "Feature")
+    headings = [
+        item.entities[0]
+        for n, item in enumerate(items[:-1])
+        if item.segment.kind == "bullet"
+        and len(item.entities) == 1
+        and item.entities[0] in features
+        and names_only(item)
+        and items[n + 1].segment.line_start - item.segment.line_end == 1
+    ]
+    if len(headings) >= PARALLEL_HEADINGS:
+        services |= frozenset(headings)
     tabled, table_rows = table_facts(slide, items, gazetteer)
     facts += tabled
     context = Context("", (), subject)
@@ -579,8 +592,10 @@ def title_listing_facts(
     return listings + pair_facts(slide, located, kind, cues[0].side, [subject], entities)
 
 
+# How many feature sub-headings make a slide a set of parallel sections.
+PARALLEL_HEADINGS = 2
 # What may stand between the names of a bullet that only names options ("Amazon RDS / Aurora").
-OPTION_GLUE = re.compile(r"^[\s/&,+]*(?:(?:and|or)\b[\s/&,+]*)?$", re.IGNORECASE)
+OPTION_GLUE = re.compile(r"^[\s/&,+()]*(?:(?:and|or)\b[\s/&,+()]*)?$", re.IGNORECASE)
 
 
 def names_only(item: Located) -> bool:
