@@ -89,10 +89,11 @@ def continues(piece: Piece, line: Line) -> bool:
     if line_kind(text) == "code" and not CONTINUE_START_RE.match(text.strip()):
         return False
     stripped, last = text.strip(), last.rstrip()
-    # Across a blank line only a lower-case word goes on with a bullet ("for" / "" /
-    # "redundancy"); a figure there is a diagram label ("2 KB 40 KB 500 KB"). A table row
-    # ("Max Object Size 1MB" / "" / "256KB") does go on over its cells.
-    across = gap == 1 or stripped[:1].islower() or piece.kind != "bullet"
+    # Across a blank line a bullet goes on with a word ("for" / "" / "redundancy", "limit of 1"
+    # / "" / "MB per second"), but a line opening with a figure there is a diagram label ("2 KB
+    # 40 KB 500 KB"). A table row ("Max Object Size 1MB" / "" / "256KB") does go on over its
+    # cells.
+    across = gap == 1 or not stripped[:1].isdigit() or piece.kind != "bullet"
     if CONNECTOR_END_RE.search(last) or (CONTINUE_START_RE.match(stripped) and across):
         return True
     # A bullet goes on over its wrapped lines until a blank line or the next bullet, even when
