@@ -11,7 +11,7 @@ from typing import Final
 from ingest.cues import Cue, CueKind, FindCues, default_cues, resolve
 from ingest.diagrams import adjacency_facts, caption_facts, stated_pairs
 from ingest.limits import find_quantities
-from ingest.listings import header_listings, title_listing
+from ingest.listings import header_listings, states_another, title_listing
 from ingest.relations import (
     CATALOG_NAME,
     SUBJECT_WINDOW,
@@ -211,6 +211,11 @@ def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list
     ]
 
 
+# A figure in a clause about someone else ("Foursquare, whose data is derived from 220 million
+# consumers") is not the service's.
+OTHER_PARTY = re.compile(r",\s*(?:who|whose)\b", re.IGNORECASE)
+# A name inside a slash-joined list of API verbs ("PUT/COPY/POST") is an operation, not an owner.
+API_LIST = re.compile(r"^/.*|.*/$", re.DOTALL)
 # A line of this many figures outside a bullet, naming no entity, is a flattened table row.
 TABLE_ROW_FIGURES = 3
 # A diagram label's figure is a limit only when it says how it bounds ("Up to 1 MB").
@@ -232,12 +237,15 @@ def limit_facts(
         if item.segment.kind == "label" and not BOUNDED.search(quantity.qualifier):
             continue  # a bare figure in a diagram ("Monitoring Cost (per 1000 objects)")
         at = text.find(quantity.text)
+        if OTHER_PARTY.search(text, 0, max(at, 0)):
+            continue  # "Change Healthcare, who process ... $1 trillion": a customer's figure
         owners = [
             span[0]
             for span in item.spans
             if span[2] <= max(at, 0)
             and gazetteer.get(span[0]) is not None
             and gazetteer[span[0]].type in ("Service", "Feature", "Software")
+            and not API_LIST.match(text[max(span[1] - 1, 0) : span[2] + 1])
         ]
         owner = owners[-1] if owners else subject
         if owner is not None:
@@ -327,7 +335,9 @@ def next_context(
         if head and own is None:
             # "IAM roles:" speaks for its own children only, not for the rest of the slide.
             return Context("", (), head, scoped=True), True
-        return Context(text, tuple(item.entities), head or context.subject or subject), False
+        # After "Master node:" a new header speaks for the slide again, not for that head.
+        before = subject if context.scoped else context.subject
+        return Context(text, tuple(item.entities), head or before or subject), False
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
     covered = sum(span[2] - span[1] for span in item.spans)
@@ -455,7 +465,10 @@ def extract_facts(
             context = Context(context.text, context.entities, shifted)
         local = context.subject
         if n not in table_rows:
-            facts += limit_facts(slide, item, local, gazetteer)
+            # On a comparison slide a figure without its own name is either column's.
+            column = context.until_heading or context.scoped
+            owner = None if kind is SlideKind.COMPARISON and not column else local
+            facts += limit_facts(slide, item, owner, gazetteer)
         if item.segment.kind == "label":
             continue
         if kind is SlideKind.PLAIN:
@@ -587,7 +600,7 @@ def title_listing_facts(
     # A member whose own line states its relation ("Delivery to Amazon S3" on a monitoring
     # slide) takes that relation, not the title's.
     kind = cues[0].kind
-    stating = {e for i in items if any(c.kind != kind for c in i.relation_cues) for e in i.entities}
+    stating = {e for i in items if states_another({kind}, i) for e in i.entities}
     entities = [m.entity for m in listings[0].members if m.entity and m.entity not in stating]
     return listings + pair_facts(slide, located, kind, cues[0].side, [subject], entities)
 

@@ -401,13 +401,29 @@ def sentence_bounds(norm: str, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
+# A bound before a figure is its own only with no other number between them ("more than 10x
+# for each 24-hour period": "more than" is the 10x's); one after it only up to the next clause
+# ("5 seconds) or up to 10000 records": "up to" is the records').
+LAST_NUMBER_RE = re.compile(r".*\d[\w.,]*", re.DOTALL)
+NEXT_CLAUSE_RE = re.compile(r",|;|\bor\b|\band\b")
+
+
 def nearest_cue(before: str, after: str, cues: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
     """The name of the cue closest to the figure: last one before it, else first one after."""
+    number = LAST_NUMBER_RE.match(before)
+    before = before[number.end() :] if number else before
     hits = [(m.end(), name) for name, pattern in cues for m in pattern.finditer(before)]
     if hits:
         return max(hits)[1]
+    clause = NEXT_CLAUSE_RE.search(after)
+    after = after[: clause.start()] if clause else after
     hits = [(m.start(), name) for name, pattern in cues for m in pattern.finditer(after)]
     return min(hits)[1] if hits else ""
+
+
+# "If the items are larger than 1 KB, more units are consumed": in a condition a bound is the
+# threshold at which something happens, not a limit of the service.
+CONDITIONAL_RE = re.compile(r"\b(?:if|when|whenever|unless)\b", re.IGNORECASE)
 
 
 def quantity_name(unit: str, before: str, after: str) -> str:
@@ -464,6 +480,8 @@ def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> lis
         if figure.role in ("minimum", "maximum")
         else nearest_cue(local, trailing, BOUND_CUES)
     )
+    if bound and CONDITIONAL_RE.search(sentence):
+        bound = "threshold"
     found += [name for name, cue in OTHER_CUES[:1] if cue.search(local + " " + trailing)]
     found += [bound] if bound else []
     found += [name for name, cue in OTHER_CUES[1:2] if cue.search(local + " " + trailing)]
@@ -527,6 +545,15 @@ def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
     return described
 
 
+# "(1 EB = 1,000 PB = 1,000,000 TBs)": a unit conversion in parentheses states no limit.
+EQUATION_RE = re.compile(r"\([^()]*=[^()]*\)")
+
+
+def in_equation(norm: str, figure: _Figure) -> bool:
+    """Whether a figure stands in a parenthesised equation."""
+    return any(m.start() < figure.start < m.end() for m in EQUATION_RE.finditer(norm))
+
+
 def is_noise(figure: _Figure, text: str, index: list[int], percents: int) -> bool:
     """Worked formulas in math italics, and percentages from flattened chart or table rows."""
     original = text[index[figure.number_end] : index[figure.end]]
@@ -552,7 +579,9 @@ def find_quantities(text: str, *, table: bool = False) -> list[Quantity]:
     linked = link_bare_numbers(norm, numbers, read)
     figures = pair_ranges(norm, [f for f in linked if f is not None])
     percents = 0 if table else sum(f.unit == "%" for f in figures)
-    figures = [f for f in figures if not is_noise(f, text, index, percents)]
+    figures = [
+        f for f in figures if not is_noise(f, text, index, percents) and not in_equation(norm, f)
+    ]
     return [
         Quantity(
             quantity=f.quantity,

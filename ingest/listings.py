@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
-from ingest.relations import Located, make_fact
+from ingest.relations import DATA_MOVING, Located, make_fact
+from kg.registry import RelationKind
 from kg.types import Fact, FactKind, ListMember, Segment, Slide
 
 
@@ -71,7 +72,11 @@ def members_of(item: Located, *, sentences: bool = False) -> list[ListMember]:
     OpenSearch Service" is a use case); on a slide titled with a role, each bullet is a member
     and the entities it names are the members (`sentences`)."""
     text = item.segment.text.strip(" •,")
-    if item.entities and (sentences or names_a_member(text, item.spans)):
+    if sentences:
+        # Under a role title each bullet gives the names it mentions ("Amazon EC2 for the
+        # instances", "3rd party libraries: Spark, Flume"); a plain text is no member of a role.
+        return [ListMember(text[a:b], e) for e, a, b in dedupe_spans(item)]
+    if item.entities and names_a_member(text, item.spans):
         return [ListMember(text[a:b], e) for e, a, b in dedupe_spans(item)]
     inline = inline_members(item)
     if inline is not None:  # "Write your own: KCL, AWS SDK" under "Consumers:"
@@ -93,7 +98,7 @@ def names_a_member(text: str, spans: Sequence[tuple[str, int, int]]) -> bool:
     """Whether a line (or a piece of one) is a name, or a name and a word or two, not a
     sentence that happens to name something."""
     lead = text[: spans[0][1]] if spans else ""
-    if not spans or EXAMPLE_LEAD.sub("", lead).strip(" •,(\"“"):
+    if not spans or EXAMPLE_LEAD.sub("", lead).strip(' •,("“'):
         return False
     rest = text
     for _, start, end in sorted(spans, key=lambda span: -span[1]):
@@ -204,15 +209,31 @@ def roles_named(title: Located) -> list[ListRole]:
     return [role for role, pattern in ROLE_WORDS if pattern.search(text)]
 
 
+def states_another(kinds: set[RelationKind | None], item: Located) -> bool:
+    """Whether a bullet on a monitoring slide states a data flow of its own ("Delivery to
+    Amazon S3" on "MSK – Monitoring"): where logs are delivered is no monitor."""
+    monitoring = RelationKind.MONITORS in kinds
+    return monitoring and any(cue.kind in DATA_MOVING for cue in item.relation_cues)
+
+
 def title_listing(
     slide: Slide, title: Located, items: Sequence[Located], subject: str | None
 ) -> list[Fact]:
-    """A slide whose title names one role lists its members in its bullets and labels."""
+    """A slide whose title names one role lists its members in its bullets and labels; a
+    bullet whose own cue states another relation ("Delivery to Amazon S3" on a monitoring
+    slide) gives no member of that role."""
     roles = roles_named(title)
     # "Sources and Targets" names two roles: its members cannot be told apart by the title.
     if subject is None or len(roles) != 1:
         return []
-    body = [i for i in items if i.segment.kind in ("bullet", "label") and not i.segment.parent]
+    kinds = {cue.kind for cue in title.relation_cues}
+    body = [
+        i
+        for i in items
+        if i.segment.kind in ("bullet", "label")
+        and not i.segment.parent
+        and not states_another(kinds, i)
+    ]
     members = [m for item in body for m in members_of(item, sentences=True) if m.entity != subject]
     if not members or not any(m.entity for m in members):
         return []

@@ -78,7 +78,8 @@ def locate(
     cues = find_cues or default_cues()
     located = []
     for segment in segments:
-        spans = tuple(find(segment.text))
+        # A name inside a path ("/aws/redshift/serverless/") is part of the path.
+        spans = tuple(s for s in find(segment.text) if not in_path(segment.text, s[1], s[2]))
         located.append(Located(segment, spans, relation_cues(segment.text, spans, cues)))
     return located
 
@@ -94,6 +95,11 @@ def is_list_item(item: Located) -> bool:
     return bool(item.spans) and (
         len(text.split()) <= 3 or covered >= 0.4 * len(text) or ":" in text[:40]
     )
+
+
+def in_path(text: str, start: int, end: int) -> bool:
+    """Whether a span stands between two slashes with no space around it."""
+    return text[start - 1 : start] == "/" and text[end : end + 1] == "/"
 
 
 def make_fact(slide: Slide, segment: Segment, **fields: Any) -> Fact:

@@ -809,3 +809,29 @@ def test_extract_bare_figure_in_a_diagram_label_is_no_limit(extract: Extract) ->
         "Kinesis Data Firehose", ["Monitoring Cost (per 1000 objects)", "", "Up to 1 MB"]
     )
     assert {(f.limit.value, f.limit.unit) for f in facts if f.limit is not None} == {(1, "MB")}
+
+
+def test_extract_figures_of_another_party_and_unit_conversions(extract: Extract) -> None:
+    lines = [
+        "• Acme, whose data comes from 220 million consumers",
+        "• Transfer exabytes of data (1 EB = 1,000 PB)",
+        "• Each device has 100 PB of capacity",
+    ]
+    facts = extract("AWS Snowmobile", lines)
+    assert {(f.limit.value, f.limit.unit) for f in facts if f.limit is not None} == {(100, "PB")}
+
+
+def test_extract_comparison_figure_without_a_name_has_no_owner(extract: Extract) -> None:
+    facts = extract("Kinesis Data Streams vs Amazon MSK", ["• 1MB default, configure for higher"])
+    assert not [f for f in facts if f.limit is not None]
+
+
+def test_extract_name_inside_a_path_is_no_mention(extract: Extract) -> None:
+    facts = extract("Redshift Serverless: Monitoring", ["• Logs under /aws/redshift/serverless/"])
+    assert "redshift" not in {f.subject for f in facts if f.kind == "mention"}
+
+
+def test_extract_monitoring_title_member_delivered_to_is_no_monitor(extract: Extract) -> None:
+    lines = ["• CloudWatch Metrics", "• Delivery to Amazon S3"]
+    [listing] = [f for f in extract("MSK – Monitoring", lines) if f.kind == "listing"]
+    assert [m.entity for m in listing.members] == ["cloudwatch"]

@@ -359,7 +359,8 @@ def test_limits_condition_takes_no_name_as_its_noun() -> None:
         ),
         ("Archive tier (automatic): objects not accessed for 90 days", ["Archive tier"]),
         ("Example 2: we read 6 items per second, with item size 3 KB", ["example", "example"]),
-        ("If items are larger than 8 KB, more units are used", ["minimum"]),
+        ("If items are larger than 8 KB, more units are used", ["threshold"]),
+        ("Scale more than 10x for each rolling 24-hour period", [""]),
         ("Not available 20 minutes a year", ["per year"]),
     ],
 )
