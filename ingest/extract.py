@@ -107,6 +107,23 @@ ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 DEFINITION_TITLE = re.compile(r"^\s*(?:what is|what's|what are|intro(?:duction)?)\b", re.IGNORECASE)
 
 
+def without_modifiers(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
+    """A segment without the generic concepts that only name what the entity before them is
+    ("S3 “data lakes”": the data lake is S3's, not a party of its own)."""
+    text, spans = item.segment.text, item.spans
+    kept = [
+        span
+        for n, span in enumerate(spans)
+        if not (
+            n
+            and span[0] in gazetteer
+            and gazetteer[span[0]].type == "Concept"
+            and not text[spans[n - 1][2] : span[1]].strip(" \"“”'")
+        )
+    ]
+    return replace(item, spans=tuple(kept)) if len(kept) < len(spans) else item
+
+
 def title_entities(slide: Slide, find: FindMentions) -> list[str]:
     """Entities the slide's title (then subtitle) names, in order."""
     for text in (slide.title, slide.subtitle):
@@ -214,6 +231,8 @@ def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list
 # A figure in a clause about someone else ("Foursquare, whose data is derived from 220 million
 # consumers") is not the service's.
 OTHER_PARTY = re.compile(r",\s*(?:who|whose)\b", re.IGNORECASE)
+# "Better than Snowball if you transfer more than 10 PB": the name compared with owns nothing.
+COMPARED_WITH = re.compile(r"\bthan\s+(?:the\s+)?$", re.IGNORECASE)
 # A name inside a slash-joined list of API verbs ("PUT/COPY/POST") is an operation, not an owner.
 API_LIST = re.compile(r"^/.*|.*/$", re.DOTALL)
 # A line of this many figures outside a bullet, naming no entity, is a flattened table row.
@@ -246,6 +265,7 @@ def limit_facts(
             and gazetteer.get(span[0]) is not None
             and gazetteer[span[0]].type in ("Service", "Feature", "Software")
             and not API_LIST.match(text[max(span[1] - 1, 0) : span[2] + 1])
+            and not COMPARED_WITH.search(text[: span[1]])
         ]
         owner = owners[-1] if owners else subject
         if owner is not None:
@@ -418,7 +438,7 @@ def extract_facts(
     find_cues: FindCues | None = None,
 ) -> list[Fact]:
     """Every fact one slide states; the subject falls back to the section's running topic."""
-    items = locate(segments, find, find_cues)
+    items = [without_modifiers(item, gazetteer) for item in locate(segments, find, find_cues)]
     title_ids = title_entities(slide, find)
     subject = title_ids[0] if title_ids else carried_subject
     kind = slide_kind(slide, find_cues)
@@ -464,8 +484,12 @@ def extract_facts(
             subject = shifted
             context = Context(context.text, context.entities, shifted)
         local = context.subject
-        if n not in table_rows:
-            # On a comparison slide a figure without its own name is either column's.
+        denied = bool(context.text) and any(
+            c.label == CueKind.NEGATION.value for c in resolve(default_cues()(context.text))
+        )
+        if n not in table_rows and not denied:
+            # On a comparison slide a figure without its own name is either column's; under
+            # "You can't do the following:" a figure is what may not be done, not a limit.
             column = context.until_heading or context.scoped
             owner = None if kind is SlideKind.COMPARISON and not column else local
             facts += limit_facts(slide, item, owner, gazetteer)

@@ -188,6 +188,8 @@ OTHER_CUES = (
     ("default", re.compile(r"\bdefault\b", re.I)),
     ("approximate", re.compile(r"~|\babout\b|\baround\b|\broughly\b|\bapprox", re.I)),
     ("example", re.compile(r"\bex:|\bexample\b|\be\.g\.", re.I)),
+    # "Generous free tier (1M requests / month)": what is given free, not a limit.
+    ("free tier", re.compile(r"\bfree tier\b", re.I)),
 )
 # Quantity cues: (words, quantity, dimensions the cue applies to).
 QUANTITY_CUES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
@@ -480,7 +482,7 @@ def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> lis
         if figure.role in ("minimum", "maximum")
         else nearest_cue(local, trailing, BOUND_CUES)
     )
-    if bound and CONDITIONAL_RE.search(sentence):
+    if bound and CONDITIONAL_RE.search(sentence[sentence.rfind(",") + 1 :]):
         bound = "threshold"
     found += [name for name, cue in OTHER_CUES[:1] if cue.search(local + " " + trailing)]
     found += [bound] if bound else []

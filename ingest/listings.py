@@ -153,7 +153,10 @@ def listing_fact(
     slide: Slide, segments: Sequence[Segment], subject: str, header: str, members: list[ListMember]
 ) -> Fact:
     """A listing fact with the lines of its header and members (each once, the subject left out)."""
-    members = list({(m.entity or m.text): m for m in members if m.entity != subject}.values())
+    # The subject itself is no member of its own list, but the line naming it stays as text
+    # ("DynamoDB APIs" under "Run PartiQL queries from:" on a DynamoDB slide).
+    members = [m if m.entity != subject else ListMember(m.text) for m in members]
+    members = list({(m.entity or m.text): m for m in members}.values())
     first, last = segments[0], segments[-1]
     span = Segment(
         first.deck,

@@ -251,6 +251,9 @@ def relation_facts(
         kind = cue.kind
         end = cues[n + 1][0].start if n + 1 < len(cues) else len(text)
         before, after = split_at_cue(text[:end], [s for s in spans if s[1] < end], cue)
+        comparing = COMPARATIVE.search(text[: cue.start])
+        if kind is RelationKind.INTEGRATES and comparing and not after:
+            continue  # "similar to Zeppelin, with more AWS integration" compares
         if not RELATIONS[kind].directed:
             # "Kafka vs Kinesis", "similar to X": the nearest name before the cue is the other.
             before = [span[0] for span in spans if span[2] <= cue.start][-1:]
@@ -307,6 +310,10 @@ def plus_facts(slide: Slide, item: Located) -> list[Fact]:
         kind = RelationKind.INTEGRATES
         facts += pair_facts(slide, item, kind, Side.OBJECT, left[:1], right[:1])
     return facts
+
+
+# "with more AWS integration": a comparison of how much, no integration of its own.
+COMPARATIVE = re.compile(r"\b(?:more|better|less|deeper|tighter)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
 # "query RDS/Aurora from Redshift": the names after "from" run the queries, the names between

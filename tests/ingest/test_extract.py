@@ -835,3 +835,24 @@ def test_extract_monitoring_title_member_delivered_to_is_no_monitor(extract: Ext
     lines = ["• CloudWatch Metrics", "• Delivery to Amazon S3"]
     [listing] = [f for f in extract("MSK – Monitoring", lines) if f.kind == "listing"]
     assert [m.entity for m in listing.members] == ["cloudwatch"]
+
+
+def test_extract_figures_under_a_denying_header_are_no_limits(extract: Extract) -> None:
+    lines = ["• You can’t do the following:", "• Scale up to more than 500 shards in a stream"]
+    facts = extract("Kinesis Scaling Limitations", lines)
+    assert not [f for f in facts if f.limit is not None]
+
+
+def test_extract_the_name_compared_with_owns_no_figure(extract: Extract) -> None:
+    facts = extract("AWS Snowmobile", ["• Better than Snowball if you transfer more than 10 PB"])
+    assert {f.subject for f in facts if f.limit is not None} == {"snowmobile"}
+
+
+def test_extract_concept_naming_what_an_entity_is_is_no_party(extract: Extract) -> None:
+    lines = ["• Discovery of schemas from:", "• S3 “data lakes”"]
+    assert flows(extract("What is Glue?", lines)) == {("s3", "flow", "glue")}
+
+
+def test_extract_more_integration_compares(extract: Extract) -> None:
+    facts = extract("EMR Notebook", ["• Similar concept to Zeppelin, with more AWS integration"])
+    assert relations(facts) == {("emr-notebooks", "compared", "zeppelin")}
