@@ -487,7 +487,9 @@ def extract_facts(
         denied = bool(context.text) and any(
             c.label == CueKind.NEGATION.value for c in resolve(default_cues()(context.text))
         )
-        if n not in table_rows and not denied:
+        # A scenario ("Requirement 2", "Lifecycle Rules (Scenario 2)") states what someone
+        # needs, not what a service offers.
+        if n not in table_rows and not denied and kind is not SlideKind.SCENARIO:
             # On a comparison slide a figure without its own name is either column's; under
             # "You can't do the following:" a figure is what may not be done, not a limit.
             column = context.until_heading or context.scoped

@@ -425,7 +425,7 @@ def nearest_cue(before: str, after: str, cues: tuple[tuple[str, re.Pattern[str]]
 
 # "If the items are larger than 1 KB, more units are consumed": in a condition a bound is the
 # threshold at which something happens, not a limit of the service.
-CONDITIONAL_RE = re.compile(r"\b(?:if|when|whenever|unless)\b", re.IGNORECASE)
+CONDITIONAL_RE = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 
 
 def quantity_name(unit: str, before: str, after: str) -> str:

@@ -42,7 +42,9 @@ ROLE_WORDS: Final = (
 )
 # "Managed: Lambda, Firehose": a header of words (not "${aws:username}" or a URL) and its list.
 INLINE_LIST = re.compile(r"^\s*([A-Za-z0-9][^:${}/]{1,59}):\s+(.+)$")
-LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
+LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|\+|\s&\s)\s*", re.IGNORECASE)
+# A piece that opens with a modal or a verb is a clause of a sentence, not a list member.
+CLAUSE_PIECE = re.compile(r"^(?:can|must|may|should|will|is|are|allows?|lets?)\b", re.IGNORECASE)
 # An inline list needs at least this many members to be a list rather than a label and a value.
 MIN_INLINE_MEMBERS = 2
 # A member longer than this is a sentence, not a list value.
@@ -132,7 +134,9 @@ def inline_members(item: Located) -> tuple[str, list[ListMember]] | None:
         position = start + len(piece)
         if piece.count("(") != piece.count(")"):
             return None  # "free (aws/service-name, ...)": a slash inside a parenthesis
-        piece = piece.strip(" .…()")
+        piece = piece.strip(" .…")
+        if piece.startswith("(") and piece.endswith(")"):
+            piece = piece[1:-1]
         if not piece:
             continue
         inside = [
@@ -140,8 +144,8 @@ def inline_members(item: Located) -> tuple[str, list[ListMember]] | None:
             for e, a, b in item.spans
             if offset + start <= a < offset + position
         ]
-        if len(piece.split()) > MAX_MEMBER_WORDS:
-            return None
+        if len(piece.split()) > MAX_MEMBER_WORDS or CLAUSE_PIECE.match(piece):
+            return None  # "All: Can run EC2 Instances & AWS Lambda": a sentence, not a list
         named = names_a_member(body[start:position], inside)
         members.append(ListMember(piece, inside[0][0] if named else ""))
     if len(members) < MIN_INLINE_MEMBERS or not any(m.entity for m in members):

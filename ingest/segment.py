@@ -144,8 +144,8 @@ def is_parent(piece: Piece) -> bool:
 # can be used to trigger ..." after "OpenSearch") is a point of the slide, not a list item.
 SENTENCE_END = re.compile(r"[.!?]\s*$")
 SENTENCE_START = re.compile(
-    r"^[A-Z][\w-]*(?:\s[A-Z][\w-]*)*\s(?:is|are|can|has|have|creates|will|does|provides|"
-    r"allows|supports|uses|was)\b"
+    r"^[A-Z][\w-]*(?:\s[A-Z][\w-]*)*\s(?:(?:can|has|have|creates|will|does|provides|allows|"
+    r"supports|uses)\b|(?:is|are|was)\s(?:a|an|the|not)\b|[a-z]+s\s(?:the|a|an|its|their)\b)"
 )
 
 
