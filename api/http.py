@@ -29,6 +29,7 @@ from kg.contract import answer_to_json
 from kg.errors import BadQuery, NotFound, NotReady
 from kg.graph import entity_iri, id_from_iri, run_select, slide_iri
 from kg.kb import KB, SlideInfo
+from kg.registry import card_kinds
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -51,6 +52,7 @@ RELATION_KINDS = {
     ("successorOf", "out"): "successor_of",
     ("successorOf", "in"): "succeeded_by",
 }
+RELATION_KINDS = card_kinds() | RELATION_KINDS  # every registry kind; these keep their names
 CARD_KINDS = (
     "writes_to",
     "reads_from",

@@ -27,6 +27,7 @@ class Where(StrEnum):
 
     ANYWHERE = "anywhere"
     START = "start"
+    FIRST = "first"
     END = "end"
 
 
@@ -35,6 +36,10 @@ class CueKind(StrEnum):
 
     NEGATION = "negation"
     REVERSE_NEGATION = "reverseNegation"
+    # "X, not Y": the names after it are denied, those before it stated.
+    CONTRAST = "contrast"
+    # A header ending in "except:": its list is what the subject does not do.
+    EXCEPTION = "exception"
     COMPARISON_SLIDE = "comparisonSlide"
     SCENARIO_SLIDE = "scenarioSlide"
 
@@ -129,6 +134,8 @@ def raw_matches(cues: CueMatcher, text: str) -> Iterator[tuple[int, int, int, in
     for match_id, start, end in cues.matcher(doc):
         pattern = cues.patterns[int(cues.nlp.vocab.strings[match_id])]
         if pattern.where is Where.START and start > START_TOKENS:
+            continue
+        if pattern.where is Where.FIRST and any(not t.is_punct for t in doc[:start]):
             continue
         if pattern.where is Where.END and any(not t.is_punct for t in doc[end:]):
             continue

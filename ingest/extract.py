@@ -9,9 +9,11 @@ from enum import StrEnum
 from typing import Final
 
 from ingest.cues import Cue, CueKind, FindCues, default_cues, resolve
+from ingest.diagrams import adjacency_facts, caption_facts, stated_pairs
 from ingest.limits import find_quantities
-from ingest.listings import header_listings, title_listing
+from ingest.listings import header_listings, states_another, title_listing
 from ingest.relations import (
+    CATALOG_NAME,
     SUBJECT_WINDOW,
     FindMentions,
     Located,
@@ -19,7 +21,7 @@ from ingest.relations import (
     direction_of,
     head_entity,
     head_only,
-    label_facts,
+    is_list_item,
     locate,
     make_fact,
     pair_facts,
@@ -28,7 +30,8 @@ from ingest.relations import (
     relation_facts,
     role_facts,
 )
-from kg.registry import RELATIONS, FactKind, RelationKind
+from ingest.tables import table_facts
+from kg.registry import RELATIONS, FactKind, RelationKind, Side
 from kg.types import Entity, Fact, SecurityCategory, Segment, Slide
 
 ANTI_PATTERN_TITLE = re.compile(r"anti-?patterns?", re.IGNORECASE)
@@ -102,6 +105,23 @@ ATTRIBUTE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("scaling", "automatic scaling", re.compile(r"\bauto(?:matic)?[- ]?scal", re.IGNORECASE)),
 )
 DEFINITION_TITLE = re.compile(r"^\s*(?:what is|what's|what are|intro(?:duction)?)\b", re.IGNORECASE)
+
+
+def without_modifiers(item: Located, gazetteer: Mapping[str, Entity]) -> Located:
+    """A segment without the generic concepts that only name what the entity before them is
+    ("S3 “data lakes”": the data lake is S3's, not a party of its own)."""
+    text, spans = item.segment.text, item.spans
+    kept = [
+        span
+        for n, span in enumerate(spans)
+        if not (
+            n
+            and span[0] in gazetteer
+            and gazetteer[span[0]].type == "Concept"
+            and not text[spans[n - 1][2] : span[1]].strip(" \"“”'")
+        )
+    ]
+    return replace(item, spans=tuple(kept)) if len(kept) < len(spans) else item
 
 
 def title_entities(slide: Slide, find: FindMentions) -> list[str]:
@@ -208,6 +228,19 @@ def anti_pattern_facts(slide: Slide, item: Located, subject: str | None) -> list
     ]
 
 
+# A figure in a clause about someone else ("Foursquare, whose data is derived from 220 million
+# consumers") is not the service's.
+OTHER_PARTY = re.compile(r",\s*(?:who|whose)\b", re.IGNORECASE)
+# "Better than Snowball if you transfer more than 10 PB": the name compared with owns nothing.
+COMPARED_WITH = re.compile(r"\bthan\s+(?:the\s+)?$", re.IGNORECASE)
+# A name inside a slash-joined list of API verbs ("PUT/COPY/POST") is an operation, not an owner.
+API_LIST = re.compile(r"^/.*|.*/$", re.DOTALL)
+# A line of this many figures outside a bullet, naming no entity, is a flattened table row.
+TABLE_ROW_FIGURES = 3
+# A diagram label's figure is a limit only when it says how it bounds ("Up to 1 MB").
+BOUNDED = re.compile(r"\b(?:maximum|minimum|default|per)\b")
+
+
 def limit_facts(
     slide: Slide, item: Located, subject: str | None, gazetteer: Mapping[str, Entity]
 ) -> list[Fact]:
@@ -216,14 +249,23 @@ def limit_facts(
         return []
     text = item.segment.text
     facts = []
-    for quantity in find_quantities(text):
+    found = find_quantities(text)
+    if item.segment.kind != "bullet" and len(found) >= TABLE_ROW_FIGURES and not item.spans:
+        return []  # "$0.023 $0.0125 $0.01 $0.004": a flattened table row, its columns unknown
+    for quantity in found:
+        if item.segment.kind == "label" and not BOUNDED.search(quantity.qualifier):
+            continue  # a bare figure in a diagram ("Monitoring Cost (per 1000 objects)")
         at = text.find(quantity.text)
+        if OTHER_PARTY.search(text, 0, max(at, 0)):
+            continue  # "Change Healthcare, who process ... $1 trillion": a customer's figure
         owners = [
             span[0]
             for span in item.spans
             if span[2] <= max(at, 0)
             and gazetteer.get(span[0]) is not None
             and gazetteer[span[0]].type in ("Service", "Feature", "Software")
+            and not API_LIST.match(text[max(span[1] - 1, 0) : span[2] + 1])
+            and not COMPARED_WITH.search(text[: span[1]])
         ]
         owner = owners[-1] if owners else subject
         if owner is not None:
@@ -291,32 +333,31 @@ class Context:
 SUBHEADING_WORDS = 5
 
 
-def is_list_item(item: Located) -> bool:
-    """A short bullet that mostly names entities, as a child of a header does."""
-    text = item.segment.text
-    covered = sum(span[2] - span[1] for span in item.spans)
-    return bool(item.spans) and (
-        len(text.split()) <= 3 or covered >= 0.4 * len(text) or ":" in text[:40]
-    )
-
-
 def dangling(text: str, spans: Sequence[Span], cue: Cue) -> bool:
     """A cue with nothing after it ("stream the logs into"), so the list follows."""
     return not any(span[1] >= cue.end for span in spans) and len(text) - cue.end < 50
 
 
 def next_context(
-    item: Located, context: Context, subject: str | None, services: frozenset[str] = frozenset()
+    item: Located,
+    context: Context,
+    subject: str | None,
+    services: frozenset[str] = frozenset(),
+    leads: frozenset[str] = frozenset(),
+    tight: bool = True,
 ) -> tuple[Context, bool]:
     """The context after this segment, and whether the segment only switched the subject."""
     text = item.segment.text.rstrip()
     own = direction_of(item)
     if text.endswith(":"):
-        head = head_entity(text, item.spans)
+        # "Does everything Redshift can, except:" lists what the subject lacks, not Redshift's.
+        head = None if item.has(CueKind.EXCEPTION) else head_entity(text, item.spans)
         if head and own is None:
             # "IAM roles:" speaks for its own children only, not for the rest of the slide.
             return Context("", (), head, scoped=True), True
-        return Context(text, tuple(item.entities), head or context.subject or subject), False
+        # After "Master node:" a new header speaks for the slide again, not for that head.
+        before = subject if context.scoped else context.subject
+        return Context(text, tuple(item.entities), head or before or subject), False
     if item.segment.parent or (context.text and is_list_item(item) and own is None):
         return context, False
     covered = sum(span[2] - span[1] for span in item.spans)
@@ -325,21 +366,40 @@ def next_context(
         and len(item.entities) == 1
         and covered >= 0.8 * len(text)
         and item.entities[0] in services
+        and tight
     ):
         # A one-entity sub-heading ("CloudWatch Metrics") speaks for the bullets under it,
-        # up to the next sub-heading, not for the rest of the slide.
+        # up to the next sub-heading, not for the rest of the slide; its first bullet follows
+        # on the very next line, where a list item ("• Kinesis Agent") stands alone.
         return Context("", (), item.entities[0], until_heading=True), True
-    lead = lead_entity(item, services)
+    lead = lead_entity(item, services | leads)
     if lead is not None:
         return Context("", (), lead, until_heading=True), False
     if context.until_heading:
-        return (context if not is_subheading(item) else Context("", (), subject)), False
+        # The sub-heading's subject goes on; a dangling cue's list ended with the list items.
+        kept = Context("", (), context.subject, until_heading=True)
+        return (kept if not is_subheading(item) else Context("", (), subject)), False
     return Context("", (), subject if context.scoped else (context.subject or subject)), False
 
 
 # "EMRFS: access S3 ...", "EMRFS Consistent View - optional ...": a bullet led by a name and a
 # colon or dash speaks about that name, as do the bullets under it.
 LEAD_HEAD = re.compile(r"^[^:–—-]{0,40}?\s*(?::|\s[–—-]\s)")
+
+
+def heads_what_follows(item: Located, following: Located | None) -> bool:
+    """Whether a bullet can head the next one: the next follows on the very next line, or it
+    is a sentence that names no subject of its own ("• Amazon SQS" / "• Sends messages to
+    Lambda"); a list item after it ("• Kinesis Agent" / "• 3rd party libraries: Spark")
+    makes it a list item too."""
+    if following is None:
+        return False
+    if following.segment.line_start - item.segment.line_end == 1:
+        return True
+    text = following.segment.text
+    opens_with_name = bool(following.spans) and not text[: following.spans[0][1]].strip()
+    listing = ":" in text
+    return following.segment.kind == "bullet" and not listing and not opens_with_name
 
 
 def lead_entity(item: Located, services: frozenset[str]) -> str | None:
@@ -378,29 +438,44 @@ def extract_facts(
     find_cues: FindCues | None = None,
 ) -> list[Fact]:
     """Every fact one slide states; the subject falls back to the section's running topic."""
-    items = locate(segments, find, find_cues)
+    items = [without_modifiers(item, gazetteer) for item in locate(segments, find, find_cues)]
     title_ids = title_entities(slide, find)
     subject = title_ids[0] if title_ids else carried_subject
     kind = slide_kind(slide, find_cues)
     facts = mention_facts(slide, items, title_ids, subject)
     facts += description_fact(slide, items, subject, title_ids)
-    facts += compared_facts(slide, title_ids, find, find_cues)
+    facts += title_facts(slide, title_ids, find, find_cues, carried_subject)
     if kind is SlideKind.PLAIN:
-        facts += label_facts(slide, items, subject)
+        facts += caption_facts(slide, items, subject)
         facts += title_listing_facts(slide, items, subject, find, find_cues)
-    services = frozenset(
-        e
-        for item in items
-        for e in item.entities
-        if e in gazetteer and gazetteer[e].type in ("Service", "Software")
-    )
+    kinds = {e: gazetteer[e].type for item in items for e in item.entities if e in gazetteer}
+    services = frozenset(e for e, kind in kinds.items() if kind in ("Service", "Software"))
+    # A feature leads its own bullet ("EMRFS: access S3 ...") but heads the bullets under it
+    # only where the slide is built of such headings ("S3 Standard-IA" / "99.9% Availability",
+    # "S3 One Zone-IA" / "99.5% Availability"); alone ("EC2 Security Groups") it is one point.
+    features = frozenset(e for e, kind in kinds.items() if kind == "Feature")
+    headings = [
+        item.entities[0]
+        for n, item in enumerate(items[:-1])
+        if item.segment.kind == "bullet"
+        and len(item.entities) == 1
+        and item.entities[0] in features
+        and names_only(item)
+        and items[n + 1].segment.line_start - item.segment.line_end == 1
+    ]
+    if len(headings) >= PARALLEL_HEADINGS:
+        services |= frozenset(headings)
+    tabled, table_rows = table_facts(slide, items, gazetteer)
+    facts += tabled
     context = Context("", (), subject)
+    migrating = is_migration_slide(slide, subject, gazetteer)
     subjects: list[str | None] = []
-    for item in items:
+    for n, item in enumerate(items):
         subjects.append(context.subject)
         if item.segment.kind in ("title", "link", "code"):
             continue
-        context, switched = next_context(item, context, subject, services)
+        tight = heads_what_follows(item, items[n + 1] if n + 1 < len(items) else None)
+        context, switched = next_context(item, context, subject, services, features, tight)
         subjects[-1] = context.subject
         if switched:
             continue
@@ -409,18 +484,36 @@ def extract_facts(
             subject = shifted
             context = Context(context.text, context.entities, shifted)
         local = context.subject
-        facts += limit_facts(slide, item, local, gazetteer)
+        denied = bool(context.text) and any(
+            c.label == CueKind.NEGATION.value for c in resolve(default_cues()(context.text))
+        )
+        # A scenario ("Requirement 2", "Lifecycle Rules (Scenario 2)") states what someone
+        # needs, not what a service offers.
+        if n not in table_rows and not denied and kind is not SlideKind.SCENARIO:
+            # On a comparison slide a figure without its own name is either column's; under
+            # "You can't do the following:" a figure is what may not be done, not a limit.
+            column = context.until_heading or context.scoped
+            owner = None if kind is SlideKind.COMPARISON and not column else local
+            facts += limit_facts(slide, item, owner, gazetteer)
         if item.segment.kind == "label":
             continue
         if kind is SlideKind.PLAIN:
             facts += role_facts(slide, item, title_ids)
         advice = kind is SlideKind.ANTI_PATTERN and is_anti_pattern_line(item)
-        if kind in MINED and not advice:
-            # On a comparison slide a bullet's implicit subject is either column: none is taken.
-            implicit = local if kind is SlideKind.PLAIN else None
-            facts += relation_facts(
+        paired = []
+        if local is not None and kind is SlideKind.PLAIN and migrating:
+            paired = migration_pair_facts(slide, item, local)
+        facts += paired
+        if kind in MINED and not paired:
+            # On a comparison slide a bullet's implicit subject is either column: none is taken,
+            # unless a sub-heading ("Firehose") names the column it stands in.
+            column = context.until_heading or context.scoped
+            implicit = None if kind is SlideKind.COMPARISON and not column else local
+            stated = relation_facts(
                 slide, head_only(item, gazetteer), implicit, context.text, context.entities
             )
+            # An anti-pattern slide's advice states what to use instead, nothing else.
+            facts += [f for f in stated if not advice or f.relation is RelationKind.ALTERNATIVE]
         facts += security_facts(slide, item, local, gazetteer)
         facts += attribute_facts(slide, item, local, gazetteer)
         facts += anti_pattern_facts(slide, item, local)
@@ -432,14 +525,17 @@ def extract_facts(
     facts = migration_facts(facts, slide, subject, gazetteer)
     facts += header_listings(slide, items, subjects)
     named = set(title_ids) | {e for item in items for e in item.entities}
-    return dedupe(
-        [
-            refine_catalog(fact, gazetteer)
-            for fact in facts
-            if partners_ok(fact, gazetteer)
-            and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
-        ]
-    )
+    facts = [
+        refine_catalog(fact, gazetteer)
+        for fact in facts
+        if partners_ok(fact, gazetteer)
+        and (fact.kind != "relation" or {fact.subject, fact.object} <= named)
+    ]
+    if kind is SlideKind.PLAIN:
+        # The owner of the title's metastore is named through it ("Hive Metastores": Hive).
+        facts += catalog_option_facts(slide, items, title_ids, gazetteer)
+    facts += adjacency_facts(slide, items, stated_pairs(facts))
+    return dedupe(facts)
 
 
 def is_anti_pattern_line(item: Located) -> bool:
@@ -474,15 +570,25 @@ def slide_kind(slide: Slide, find_cues: FindCues | None) -> SlideKind:
     return SlideKind.PLAIN
 
 
-def compared_facts(
-    slide: Slide, title_ids: Sequence[str], find: FindMentions, find_cues: FindCues | None
+def title_facts(
+    slide: Slide,
+    title_ids: Sequence[str],
+    find: FindMentions,
+    find_cues: FindCues | None,
+    carried: str | None,
 ) -> list[Fact]:
-    """ "X vs Y" in a title: X and Y are compared (undirected)."""
+    """What a title joining two names states ("X vs Y", "Glue + Hive"); a title comparing one
+    name ("Sounds a lot like DynamoDB") compares it with the section's running topic."""
     title = Segment(
         slide.deck, slide.number, "title", slide.title, slide.line_start, slide.line_start
     )
     [item] = locate([title], find, find_cues)
-    return relation_facts(slide, item, None, "", ()) if len(title_ids) > 1 else []
+    if len(title_ids) > 1:
+        return relation_facts(slide, item, None, "", ())
+    compares = [c for c in item.relation_cues if c.kind is RelationKind.COMPARED]
+    if len(title_ids) == 1 and compares and carried not in (None, title_ids[0]):
+        return relation_facts(slide, replace(item, cues=tuple(compares)), carried, "", ())
+    return []
 
 
 def alternative_facts(facts: Sequence[Fact]) -> list[Fact]:
@@ -517,13 +623,84 @@ def title_listing_facts(
     cues = located.relation_cues
     if not listings or not cues or cues[0].kind is None or subject is None:
         return listings
-    entities = [m.entity for m in listings[0].members if m.entity]
-    return listings + pair_facts(slide, located, cues[0].kind, cues[0].side, [subject], entities)
+    # A member whose own line states its relation ("Delivery to Amazon S3" on a monitoring
+    # slide) takes that relation, not the title's.
+    kind = cues[0].kind
+    stating = {e for i in items if states_another({kind}, i) for e in i.entities}
+    entities = [m.entity for m in listings[0].members if m.entity and m.entity not in stating]
+    return listings + pair_facts(slide, located, kind, cues[0].side, [subject], entities)
+
+
+# How many feature sub-headings make a slide a set of parallel sections.
+PARALLEL_HEADINGS = 2
+# What may stand between the names of a bullet that only names options ("Amazon RDS / Aurora").
+OPTION_GLUE = re.compile(r"^[\s/&,+()]*(?:(?:and|or)\b[\s/&,+()]*)?$", re.IGNORECASE)
+
+
+def names_only(item: Located) -> bool:
+    """A bullet that is nothing but entity names joined by "/", "&", "and", "or"."""
+    text, edges = item.segment.text, [0]
+    for _, start, end in item.spans:
+        edges += [start, end]
+    edges.append(len(text))
+    gaps = [text[edges[n] : edges[n + 1]] for n in range(0, len(edges), 2)]
+    return bool(item.spans) and all(OPTION_GLUE.match(gap) for gap in gaps)
+
+
+CATALOG_OPTIONS = re.compile(r"\b(?:metastores|catalogs)\b", re.IGNORECASE)
+
+
+def catalog_option_facts(
+    slide: Slide,
+    items: Sequence[Located],
+    title_ids: Sequence[str],
+    gazetteer: Mapping[str, Entity],
+) -> list[Fact]:
+    """A slide titled after a component's catalog ("External Hive Metastores") whose top-level
+    bullets only name stores offers them as that component's catalog (Hive uses each)."""
+    catalogs = [e for e in title_ids if e in gazetteer and CATALOG_NAME.search(gazetteer[e].label)]
+    # Plural: the slide weighs several stores for the catalog ("Glue Crawler / Data Catalog"
+    # is about one catalog, whose users it lists).
+    plural = CATALOG_OPTIONS.search(slide.title)
+    owner = gazetteer[catalogs[0]].part_of if catalogs and plural else None
+    if owner is None:
+        return []
+    facts: list[Fact] = []
+    for item in items:
+        if item.segment.kind == "bullet" and not item.segment.parent and names_only(item):
+            options = [e for e in item.entities if e not in (owner, catalogs[0])]
+            facts += pair_facts(slide, item, RelationKind.CATALOG, Side.OBJECT, [owner], options)
+    return facts
 
 
 # A slide about moving a database ("Database Migration Service", "migrating") speaks of
 # migration sources and targets where another slide would speak of data flows.
-MIGRATION = re.compile(r"\bmigrat", re.IGNORECASE)
+MIGRATION = re.compile(r"\bmigrat|\bschema conversion\b", re.IGNORECASE)
+# "ex Oracle to Aurora", "(SQL Server or Oracle) to MySQL" on such a slide: a source and a
+# target with no verb between them.
+MIGRATION_PAIR = re.compile(r"(?P<source>[^:]*?)\s(?:to|=>|->|→)\s(?P<target>.+)$", re.IGNORECASE)
+
+
+def is_migration_slide(slide: Slide, subject: str | None, gazetteer: Mapping[str, Entity]) -> bool:
+    """A slide about a migration tool or about migrating."""
+    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
+    return subject is not None and bool(MIGRATION.search(slide.title) or MIGRATION.search(label))
+
+
+def migration_pair_facts(slide: Slide, item: Located, tool: str) -> list[Fact]:
+    """ "Heterogeneous migrations: ex SQL Server to Aurora": the tool migrates from the names
+    before "to" and to the names after it."""
+    text = item.segment.text
+    pair = MIGRATION_PAIR.search(text, text.rfind(":") + 1)
+    if pair is None or item.relation_cues:
+        return []
+    sources = [e for e, a, _ in item.spans if pair.start("source") <= a < pair.end("source")]
+    targets = [e for e, a, _ in item.spans if a >= pair.start("target")]
+    if not sources or not targets:
+        return []
+    return pair_facts(
+        slide, item, RelationKind.MIGRATION_SOURCE, Side.OBJECT, [tool], sources
+    ) + pair_facts(slide, item, RelationKind.MIGRATION_TARGET, Side.OBJECT, [tool], targets)
 
 
 def migration_facts(
@@ -531,8 +708,7 @@ def migration_facts(
 ) -> list[Fact]:
     """On a migration tool's slide, flows into the tool are migration sources, flows out of it
     migration targets."""
-    label = gazetteer[subject].label if subject is not None and subject in gazetteer else ""
-    if subject is None or not (MIGRATION.search(slide.title) or MIGRATION.search(label)):
+    if subject is None or not is_migration_slide(slide, subject, gazetteer):
         return list(facts)
     out = []
     for fact in facts:
@@ -555,7 +731,7 @@ def migration_facts(
                     relation=kind,
                     subject=subject,
                     object=other,
-                    confidence=RELATIONS[kind].confidence,
+                    confidence=min(fact.confidence, RELATIONS[kind].confidence),
                 )
             )
         out.append(fact)

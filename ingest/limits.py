@@ -158,7 +158,9 @@ PER_NOUNS = (
     "broker|topic|function|bucket|key|job|index|connection|queue|second|minute|hour|day|week|"
     "month|year"
 )
-PER_RE = re.compile(rf"(?:\bper|/)\s*({PER_NOUNS})s?\b", re.I)
+PER_RE = re.compile(
+    rf"(?:\bper|/)\s*({PER_NOUNS})s?\b|\ba\s+(second|minute|hour|day|week|month|year)\b", re.I
+)
 EACH_RE = re.compile(rf"\beach\s+({PER_NOUNS})\b", re.I)
 PAREN_RE = re.compile(r"\s*\(([a-z][a-z-]*(?: [a-z-]+)?)\)")
 # Qualifier cues: the nearest one before the figure wins, else the first one after it.
@@ -167,7 +169,8 @@ BOUND_CUES = (
         "maximum",
         re.compile(
             r"\bmax(?:imum|imize)?\b\.?|\bup to\b|\bat most\b|\bno more than\b"
-            r"|\bless than\b|<(?![=-])|(?<!lower )\blimit(?:ed|ation)?\b|\bbelow\b",
+            r"|\bless than\b|\bsmaller than\b|<(?![=-])|(?<!lower )\blimit(?:ed|ation)?\b"
+            r"|\bbelow\b",
             re.I,
         ),
     ),
@@ -175,7 +178,8 @@ BOUND_CUES = (
         "minimum",
         re.compile(
             r"\bmin(?:imum)?\b|\bat least\b|\bmore than\b|\bover\b|(?<![=-])>"
-            r"|\bgreater than\b|\blonger than\b|\blower limit\b",
+            r"|\bgreater than\b|\blonger than\b|\blarger than\b|\bbigger than\b"
+            r"|\bexceed(?:s|ing)?\b|\blower limit\b",
             re.I,
         ),
     ),
@@ -184,6 +188,8 @@ OTHER_CUES = (
     ("default", re.compile(r"\bdefault\b", re.I)),
     ("approximate", re.compile(r"~|\babout\b|\baround\b|\broughly\b|\bapprox", re.I)),
     ("example", re.compile(r"\bex:|\bexample\b|\be\.g\.", re.I)),
+    # "Generous free tier (1M requests / month)": what is given free, not a limit.
+    ("free tier", re.compile(r"\bfree tier\b", re.I)),
 )
 # Quantity cues: (words, quantity, dimensions the cue applies to).
 QUANTITY_CUES: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
@@ -397,13 +403,29 @@ def sentence_bounds(norm: str, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
+# A bound before a figure is its own only with no other number between them ("more than 10x
+# for each 24-hour period": "more than" is the 10x's); one after it only up to the next clause
+# ("5 seconds) or up to 10000 records": "up to" is the records').
+LAST_NUMBER_RE = re.compile(r".*\d[\w.,]*", re.DOTALL)
+NEXT_CLAUSE_RE = re.compile(r",|;|\bor\b|\band\b")
+
+
 def nearest_cue(before: str, after: str, cues: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
     """The name of the cue closest to the figure: last one before it, else first one after."""
+    number = LAST_NUMBER_RE.match(before)
+    before = before[number.end() :] if number else before
     hits = [(m.end(), name) for name, pattern in cues for m in pattern.finditer(before)]
     if hits:
         return max(hits)[1]
+    clause = NEXT_CLAUSE_RE.search(after)
+    after = after[: clause.start()] if clause else after
     hits = [(m.start(), name) for name, pattern in cues for m in pattern.finditer(after)]
     return min(hits)[1] if hits else ""
+
+
+# "If the items are larger than 1 KB, more units are consumed": in a condition a bound is the
+# threshold at which something happens, not a limit of the service.
+CONDITIONAL_RE = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 
 
 def quantity_name(unit: str, before: str, after: str) -> str:
@@ -427,6 +449,31 @@ def quantity_name(unit: str, before: str, after: str) -> str:
     return min(hits)[1] if hits else FALLBACK.get(dimension, UNITS[unit][0].lower())
 
 
+# "Expedited (1 to 5 minutes), Bulk (5 to 12 hours)": the option a parenthesised figure is of;
+# "Standard: $9 / user / month", "Infrequent Access tier (automatic): ... for 30 days": the head
+# of the bullet it follows.
+OPTION_RE = re.compile(r"(?:^|[,;])\s*((?:[A-Z][\w-]*\s){0,2}[A-Z][\w-]*)\s*\(\s*$")
+HEAD_QUALIFIER_RE = re.compile(r"^\s*([A-Z][^:()]{1,40}?)\s*(?:\([^)]*\))?\s*:")
+
+
+def option_of(local: str) -> str:
+    """The named option or bullet head a figure belongs to, if its words name one."""
+    if option := OPTION_RE.search(local):
+        return option.group(1)
+    head = HEAD_QUALIFIER_RE.match(local)
+    if head is None or describes_quantity(head.group(0)):
+        return ""
+    return head.group(1)
+
+
+def describes_quantity(words: str) -> bool:
+    """Whether a head only says what the figure measures ("Default retention of events:",
+    "Example 3:"), not which option it is."""
+    cues = [pattern for pattern, _, _ in QUANTITY_CUES]
+    cues += [cue for _, cue in (*BOUND_CUES, *OTHER_CUES)]
+    return any(cue.search(words) for cue in cues)
+
+
 def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> list[str]:
     """Default, maximum/minimum, approximate, example, "(shared)", "per shard" qualifiers."""
     found = [figure.qualifier] if figure.qualifier else []
@@ -435,15 +482,41 @@ def qualifiers(figure: _Figure, local: str, trailing: str, sentence: str) -> lis
         if figure.role in ("minimum", "maximum")
         else nearest_cue(local, trailing, BOUND_CUES)
     )
+    if bound and CONDITIONAL_RE.search(sentence[sentence.rfind(",") + 1 :]):
+        bound = "threshold"
     found += [name for name, cue in OTHER_CUES[:1] if cue.search(local + " " + trailing)]
     found += [bound] if bound else []
-    found += [name for name, cue in OTHER_CUES[1:] if cue.search(local + " " + trailing)]
+    found += [name for name, cue in OTHER_CUES[1:2] if cue.search(local + " " + trailing)]
+    # "Example 3: we write 120 items per minute, with item size 2 KB": every figure of it.
+    found += [name for name, cue in OTHER_CUES[2:] if cue.search(sentence + " " + trailing)]
+    found += [option for option in [option_of(local)] if option]
     if paren := PAREN_RE.match(trailing):
         found.append(paren.group(1))
     if pers := PER_RE.findall(trailing):
-        found.append(" ".join(f"per {p.lower()}" for p in pers))
+        found.append(" ".join(f"per {(a or b).lower()}" for a, b in pers))
     found += [f"per {e.lower()}" for e in EACH_RE.findall(sentence + " " + trailing)]
     return list(dict.fromkeys(q for q in found if q))
+
+
+# "3,000/s with batching, 300/s without": a condition after the figure; a bare "without" denies
+# the condition of the figure before it.
+CONDITION_RE = re.compile(
+    r"^\s*\(?\s*((?i:with|without|using))\b(?:\s+(?:the\s+|a\s+|an\s+)?"
+    r"([a-z][\w-]*(?:\s+(?!and\b|or\b)[a-z][\w-]*)?))?"
+)
+
+
+def condition(trailing: str, earlier: list[_Figure]) -> str:
+    """The condition a figure's trailing words state ("with batching"), "without" completed
+    from the figure before it ("without batching")."""
+    match = CONDITION_RE.match(trailing)
+    if match is None:
+        return ""
+    word, what = match.group(1).lower(), (match.group(2) or "").strip()
+    if what:
+        return f"{word} {what}"
+    previous = [q for f in earlier for q in f.qualifier.split("; ") if q.startswith("with ")]
+    return f"without {previous[-1][5:]}" if word == "without" and previous else ""
 
 
 def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
@@ -463,16 +536,24 @@ def describe(norm: str, figures: list[_Figure]) -> list[_Figure]:
         clause = CLAUSE_END_RE.search(norm, figure.end, last)
         trailing = norm[figure.end : min([clause.start() if clause else last, last, *stops])]
         found = qualifiers(figure, local, trailing, norm[first : figure.start])
+        found += [c for c in [condition(trailing, described)] if c]
         if earlier and not figure.role and INHERIT_RE.fullmatch(local):
             inherited = described[-1].qualifier.split("; ")
             found = [q for q in inherited if q in ("default", "maximum", "minimum")] + found
-        quantity = figure.quantity or quantity_name(
-            figure.unit, norm[: figure.start], norm[figure.end : last]
-        )
+        quantity = figure.quantity or quantity_name(figure.unit, norm[: figure.start], trailing)
         described.append(
             replace(figure, qualifier="; ".join(dict.fromkeys(found)), quantity=quantity)
         )
     return described
+
+
+# "(1 EB = 1,000 PB = 1,000,000 TBs)": a unit conversion in parentheses states no limit.
+EQUATION_RE = re.compile(r"\([^()]*=[^()]*\)")
+
+
+def in_equation(norm: str, figure: _Figure) -> bool:
+    """Whether a figure stands in a parenthesised equation."""
+    return any(m.start() < figure.start < m.end() for m in EQUATION_RE.finditer(norm))
 
 
 def is_noise(figure: _Figure, text: str, index: list[int], percents: int) -> bool:
@@ -482,11 +563,12 @@ def is_noise(figure: _Figure, text: str, index: list[int], percents: int) -> boo
     return in_math or (figure.unit == "%" and percents >= 3)
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str, *, table: bool = False) -> list[Quantity]:
     """Every number-with-unit of a cleaned sentence, as Quantity records in text order.
 
     A range ("1 day to 365 days", "30-48 minutes") gives two records, its minimum and its
-    maximum, both carrying the whole range as text.
+    maximum, both carrying the whole range as text. A table row (`table`) keeps its run of
+    percentages, which in running text are a flattened chart.
     """
     norm, index = normalise_text(text)
     numbers: list[re.Match[str]] = []
@@ -498,8 +580,10 @@ def find_quantities(text: str) -> list[Quantity]:
         read.append(read_unit(norm, number))
     linked = link_bare_numbers(norm, numbers, read)
     figures = pair_ranges(norm, [f for f in linked if f is not None])
-    percents = sum(f.unit == "%" for f in figures)
-    figures = [f for f in figures if not is_noise(f, text, index, percents)]
+    percents = 0 if table else sum(f.unit == "%" for f in figures)
+    figures = [
+        f for f in figures if not is_noise(f, text, index, percents) and not in_equation(norm, f)
+    ]
     return [
         Quantity(
             quantity=f.quantity,

@@ -89,7 +89,12 @@ def continues(piece: Piece, line: Line) -> bool:
     if line_kind(text) == "code" and not CONTINUE_START_RE.match(text.strip()):
         return False
     stripped, last = text.strip(), last.rstrip()
-    if CONNECTOR_END_RE.search(last) or CONTINUE_START_RE.match(stripped):
+    # Across a blank line a bullet goes on with a word ("for" / "" / "redundancy", "limit of 1"
+    # / "" / "MB per second"), but a line opening with a figure there is a diagram label ("2 KB
+    # 40 KB 500 KB"). A table row ("Max Object Size 1MB" / "" / "256KB") does go on over its
+    # cells.
+    across = gap == 1 or not stripped[:1].isdigit() or piece.kind != "bullet"
+    if CONNECTOR_END_RE.search(last) or (CONTINUE_START_RE.match(stripped) and across):
         return True
     # A bullet goes on over its wrapped lines until a blank line or the next bullet, even when
     # the next line opens with a capital or a name ("You can query" / "RDS/Aurora from ...").
@@ -134,24 +139,39 @@ def is_parent(piece: Piece) -> bool:
     return piece.kind == "bullet" and piece.lines[-1][1].rstrip().endswith(":")
 
 
+# A blank-separated bullet that is a full sentence where the children before it were not
+# ("Overall, Redis has grown ... than Memcached." after "Cache often accessed objects"; "Lambda
+# can be used to trigger ..." after "OpenSearch") is a point of the slide, not a list item.
+SENTENCE_END = re.compile(r"[.!?]\s*$")
+SENTENCE_START = re.compile(
+    r"^[A-Z][\w-]*(?:\s[A-Z][\w-]*)*\s(?:(?:can|has|have|creates|will|does|provides|allows|"
+    r"supports|uses)\b|(?:is|are|was)\s(?:a|an|the|not)\b|[a-z]+s\s(?:the|a|an|its|their)\b)"
+)
+
+
 def find_parents(pieces: Sequence[Piece]) -> list[str]:
     """The parent bullet of each piece (FORMAT.md §1.6), "" for top-level pieces."""
     parents: list[str] = []
     parent = ""
     children = 0
+    sentences = False
     spread = False
     previous_end = 0
     for piece in pieces:
         adjacent = piece.lines[0][0] - previous_end == 1
+        text = piece_text(piece)
+        sentence = bool(SENTENCE_END.search(text) or SENTENCE_START.match(text))
+        breaks = not adjacent and sentence and not sentences
         if is_parent(piece) or piece.kind != "bullet":
             parents.append("")
             parent = piece_text(piece) if is_parent(piece) else ""
-            children, spread = 0, False
-        elif parent and (adjacent or spread or children <= 1):
+            children, spread, sentences = 0, False, False
+        elif parent and (adjacent or spread or children <= 1) and not (children and breaks):
             # Children are either one adjacent block, or blank-separated until the next parent.
             spread = spread or not adjacent
             parents.append(parent)
             children += 1
+            sentences = sentences or sentence
         else:
             parent = ""
             parents.append("")

@@ -195,3 +195,20 @@ def spec_triples(spec: RelationSpec) -> list[Triple]:
 def registry_triples() -> list[Triple]:
     """The relation properties of the vocabulary, as the registry declares them."""
     return [triple for spec in RELATIONS.values() for triple in spec_triples(spec)]
+
+
+def snake(words: str) -> str:
+    """A relation label as an identifier ("is used by" -> "is_used_by")."""
+    return "_".join(words.lower().split())
+
+
+def card_kinds() -> dict[tuple[str, str], str]:
+    """(predicate local name, "out" | "in") -> the name an entity card groups the relation
+    under, for every registry kind: its label read from the subject, its inverse label from
+    the object ("uses" / "is_used_by", "loads_into" / "is_loaded_from")."""
+    kinds: dict[tuple[str, str], str] = {}
+    for spec in RELATIONS.values():
+        name = str(spec.predicate).rsplit("#", 1)[-1]
+        kinds[(name, "out")] = snake(spec.label)
+        kinds[(name, "in")] = snake(spec.inverse_label)
+    return kinds

@@ -145,7 +145,7 @@ def test_limits_request_rates_per_prefix() -> None:
 def test_limits_prices_per_user_per_month_and_per_tb() -> None:
     seat = only("• Pro: $21 / user / month")
     assert (seat.value, seat.unit, seat.quantity) == (21, "USD/user/month", "price")
-    assert seat.qualifier == "per user per month"
+    assert seat.qualifier == "per user per month; Pro"
     assert seat.text == "$21 / user / month"
     scan = only("• $6.00 per TB scanned")
     assert (scan.value, scan.unit, scan.qualifier) == (6.0, "USD/TB", "per TB")
@@ -317,5 +317,59 @@ def test_limits_deck_counts_and_known_figures() -> None:
 
 
 def test_limits_arrows_are_not_bounds() -> None:
-    assert only("Paused (20 minutes) => the agent buffers data").qualifier == ""
+    qualifier = only("Paused (20 minutes) => the agent buffers data").qualifier
+    assert "maximum" not in qualifier and "minimum" not in qualifier
     assert only("Objects > 50MB use multi-part").qualifier == "minimum"
+
+
+# ----------------------------------------------------------------- several figures, one line
+
+
+def test_limits_several_rates_on_one_line_keep_their_conditions() -> None:
+    found = find_quantities("Queues take up to 2,000 per second with batching, 200/s without")
+    assert [(q.value, q.unit, q.qualifier) for q in found] == [
+        (2000, "1/s", "maximum; with batching"),
+        (200, "1/s", "maximum; without batching"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("The gateway handles 40/s", "1/s"),
+        ("The gateway handles 40 per second", "1/s"),
+        ("The gateway handles 40 requests per second", "requests/s"),
+        ("The gateway handles 40 req/s", "requests/s"),
+    ],
+)
+def test_limits_rates_written_per_second(text: str, unit: str) -> None:
+    assert (only(text).value, only(text).unit) == (40, unit)
+
+
+def test_limits_condition_takes_no_name_as_its_noun() -> None:
+    assert only("Store 5 objects with Amazon S3").qualifier == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifiers"),
+    [
+        (
+            "Expedited (1 to 5 minutes), Bulk (5 to 12 hours)",
+            ["minimum; Expedited", "maximum; Expedited", "minimum; Bulk", "maximum; Bulk"],
+        ),
+        ("Archive tier (automatic): objects not accessed for 90 days", ["Archive tier"]),
+        ("Example 2: we read 6 items per second, with item size 3 KB", ["example", "example"]),
+        ("If items are larger than 8 KB, more units are used", ["threshold"]),
+        ("Scale more than 10x for each rolling 24-hour period", [""]),
+        ("Not available 20 minutes a year", ["per year"]),
+    ],
+)
+def test_limits_options_heads_examples_and_bounds(text: str, qualifiers: list[str]) -> None:
+    assert [q.qualifier for q in find_quantities(text)] == qualifiers
+
+
+def test_limits_quantity_words_after_a_figure_stay_in_its_clause() -> None:
+    first = find_quantities(
+        "A call returns up to 8MB of data (then waits 2 seconds) or 500 records"
+    )[0]
+    assert first.quantity == "data size"

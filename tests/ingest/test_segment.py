@@ -106,3 +106,22 @@ def test_segment_sample_deck_firehose_destinations() -> None:
     children = [s.text for s in segments if s.parent == "Destinations:"]
     assert len(children) == 4
     assert "Amazon Redshift (COPY through S3)" in children
+
+
+def test_segment_figure_after_a_blank_line_is_a_label_not_the_bullet() -> None:
+    segments = segment_slide(slide((3, "• Batching adds some delay"), (5, "2 KB 40 KB 500 KB")))
+    assert texts(segments, "bullet") == ["Batching adds some delay"]
+    assert texts(segments, "label") == ["2 KB 40 KB 500 KB"]
+
+
+def test_segment_sentence_after_short_spread_items_is_not_their_child() -> None:
+    segments = segment_slide(
+        slide(
+            (3, "• Use cases:"),
+            (4, "• Quick lookups"),
+            (6, "• Cached pages"),
+            (8, "• Overall, the other engine has grown in popularity."),
+        )
+    )
+    parents = [s.parent for s in segments if s.kind == "bullet"]
+    assert parents == ["", "Use cases:", "Use cases:", ""]

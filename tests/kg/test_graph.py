@@ -238,3 +238,14 @@ def test_graph_ontology_is_its_own_named_graph(tmp_path: Path) -> None:
         )
     )
     assert [r["label"].value for r in rows] == ["loads into"]
+
+
+def test_card_kinds_name_every_registry_relation_both_ways() -> None:
+    from kg.registry import RELATIONS, card_kinds
+
+    kinds = card_kinds()
+    for spec in RELATIONS.values():
+        name = str(spec.predicate).rsplit("#", 1)[-1]
+        assert kinds[(name, "out")] and kinds[(name, "in")]
+    assert kinds[("uses", "in")] == "is_used_by"
+    assert kinds[("loadsInto", "out")] == "loads_into"
