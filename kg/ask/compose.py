@@ -194,7 +194,10 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     graph_list = graph_items(kb, plan, evidence.relation_rows) if evidence.relation_rows else []
     # One name from the blocks is a list cut short when the graph states several partners.
     short = len(block_list) <= 1 < len(graph_list)
-    if graph_list and (plan.pure_relation or plan.deck_wide or fit < BLOCK_FIT or short):
+    # Likewise one partner from the graph is a poorer answer than a slide's list of several.
+    thin = len(graph_list) <= 1 < len(block_list)
+    loose = fit < BLOCK_FIT and not thin
+    if graph_list and (plan.pure_relation or plan.deck_wide or loose or short):
         items = graph_list
         if items:
             used = tuple(evidence.ranked[:1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
@@ -12,7 +13,7 @@ from kg.ask.execute import Evidence, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
 from kg.ask.link import link
-from kg.ask.parse import FALLBACK_RULE, parse
+from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, parse
 from kg.ask.plan import Plan, make_plan
 from kg.ask.quote import fill, source_ref
 from kg.embed import Vectors
@@ -54,6 +55,8 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     return replace(result, confidence=calibrated(result))
 
 
+DIGIT_RE: Final = re.compile(r"\d")
+
 # Bridge candidates this close to the best one are tried: the one whose last part finds the better
 # evidence wins ("its SSD variant" has its figure on the Snowcone slide, not the Snowball one).
 BRIDGE_TRIES: Final = 3
@@ -85,8 +88,16 @@ def plan_for(text: str, kb: KB, vector: Vectors) -> Plan:
     linked = link(text, aliases=kb.aliases, labels=kb.labels)
     parsed = parse(text, linked.mentions)
     if parsed.rules and FALLBACK_RULE in parsed.rules and kb.intent_model is not None:
-        parsed = replace(parsed, answer=vote(kb.intent_model, vector))
+        parsed = replace(parsed, answer=voted_answer(parsed, vote(kb.intent_model, vector)))
     return make_plan(parsed, linked)
+
+
+def voted_answer(parsed: Parsed, voted: AnswerType) -> AnswerType:
+    """The examples' vote, unless it makes a yes/no question without a figure ask for one."""
+    # A yes/no question asks a figure only when it states one to check ("over 256 KB?").
+    if parsed.verdict and voted is AnswerType.NUMBER and not DIGIT_RE.search(parsed.text):
+        return parsed.answer
+    return voted
 
 
 def final_lists(result: Answer) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -18,6 +19,12 @@ MIN_CUT_PART: Final = 60
 # A source's text shows the quoted block, cut here.
 SOURCE_TEXT_CHARS: Final = 400
 MAX_CHILDREN: Final = 10
+# A quote's text: between its opening quote mark and the one before its "(slide …)" citation.
+QUOTED_RE: Final = re.compile(r'^"(.*)" \(slide \d+[,)]', re.S)
+# Between two quotes of an answer already composed: a citation's ")." then the next quote.
+QUOTE_GAP_RE: Final = re.compile(r'(?<=\)\.) (?=")')
+# Where a quoted block joins its lines and a header its list.
+PIECE_SPLIT_RE: Final = re.compile(r"; |: ")
 
 
 def cite(numbers: Iterable[int]) -> str:
@@ -65,8 +72,8 @@ def fill(parts: Sequence[str], budget: int = ANSWER_BUDGET) -> str:
     when that room is worth reading, else left out."""
     out: list[str] = []
     used = 0
-    for part in parts:
-        if not part:
+    for part in (piece for whole in parts for piece in QUOTE_GAP_RE.split(whole)):
+        if not part or repeats(part, " ".join(out)):
             continue
         room = budget - used - (1 if out else 0)
         if len(part) <= room:
@@ -77,6 +84,16 @@ def fill(parts: Sequence[str], budget: int = ANSWER_BUDGET) -> str:
             continue
         used += len(out[-1]) + (1 if len(out) > 1 else 0)
     return " ".join(out)
+
+
+def repeats(part: str, said: str) -> bool:
+    """Whether a quote says nothing the answer has not already quoted (a block's line quoted
+    again on its own after the block)."""
+    match = QUOTED_RE.match(part)
+    if match is None or not said:
+        return False
+    pieces = [p.strip() for p in PIECE_SPLIT_RE.split(match.group(1)) if p.strip()]
+    return bool(pieces) and all(p in said for p in pieces)
 
 
 def source_ref(kb: KB, deck: str, slide: int, score: float, text: str = "") -> SourceRef | None:
