@@ -30,6 +30,11 @@ MIN_SHARE: Final = 0.25
 # Qualifiers of the asker's situation ("a cluster that's already running"): a restriction is read
 # against them, a passage is not expected to use them.
 STATE_QUALIFIERS: Final = frozenset({"already", "existing"})
+# A phrase setting something aside speaks of the alternative ("Works against collections instead of
+# provisioned domains" is not about provisioned domains): its words do not address the question.
+SET_ASIDE_RE: Final = re.compile(
+    r"\b(?:instead of|rather than|unlike|as opposed to)\b[^;:.,]*", re.IGNORECASE
+)
 # An anti-pattern slide ("... anti-patterns") answers "is X a good fit for Y" with no.
 ANTI_PATTERN_TITLE: Final = re.compile(r"anti[- ]?patterns?", re.IGNORECASE)
 
@@ -101,12 +106,17 @@ def candidates(kb: KB, ranked: Sequence[Ranked]) -> list[tuple[int, Ranked, int]
     return out
 
 
+def addressed_text(text: str) -> str:
+    """A passage without the phrases that set something aside: what it speaks of."""
+    return SET_ASIDE_RE.sub(" ", text)
+
+
 def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     """How much of the question a passage (in context) addresses: its specific words and the
     entities besides the first; and which of the question's stems it uses."""
     index = ask_index(kb)
     store = index.store
-    words = set(content_stems(passage_context(store, pid)))
+    words = set(content_stems(addressed_text(passage_context(store, pid))))
     state = {t for q in plan.parsed.qualifiers if q in STATE_QUALIFIERS for t in stems(q)}
     wanted = set(plan.predicate_stems) - state
     others = set(plan.linked.entities[1:])

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from kg.ask.verdicts import CUES_FILE, says
+from kg.ask.verdicts import CUES_FILE, addressed_text, says
 
 CUES = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
 
@@ -20,3 +20,9 @@ def test_verdicts_cue_reads_its_example(kind: str, row: dict[str, str]) -> None:
 
 def test_verdicts_a_plain_statement_is_no_negation() -> None:
     assert not says("negation", "Snapshots are copied to a second region every hour")
+
+
+def test_verdicts_a_set_aside_alternative_is_not_what_a_passage_speaks_of() -> None:
+    text = addressed_text("Works against collections instead of provisioned domains; scales")
+    assert "provisioned" not in text and "collections" in text and "scales" in text
+    assert "Bob" not in addressed_text("Alice rather than Bob edits")
