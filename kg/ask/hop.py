@@ -94,11 +94,15 @@ def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
     typed = graph_bridge(kb, plan, setup, ranked)
     if typed is not None:
         return [typed]
-    named = set(plan.linked.entities) | set(plan.linked.excluded)
-    # The service of a named feature is named too ("a Glue dev endpoint" names Glue).
-    named |= {kb.parts[e] for e in named if e in kb.parts}
+    from kg.ask.link import link
+    from kg.ask.parse import mask
+
+    linked = link(setup, aliases=kb.aliases, labels=kb.labels)
+    named = setup_names(kb, plan, linked.entities)
     types = bridge_types(setup)
-    scope = {t for phrase in parse_scope(setup) for t in content_stems(phrase)}
+    # Scope phrases are read with names masked ("X's anti-pattern slide"), as the parser does.
+    masked = mask(setup, linked.mentions)
+    scope = {t for phrase in parse_scope(masked) for t in content_stems(phrase)}
     weights = {t: store.idf.get(t, 0.0) for t in set(content_stems(setup)) - scope}
     mass = sum(weights.values()) or 1.0
     best: dict[str, tuple[float, Ranked]] = {}
@@ -135,6 +139,14 @@ def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
                 best[entity] = (score, item)
     order = sorted(best, key=lambda e: -best[e][0])
     return [make_hop(kb, entity, best[entity][1], final, best[entity][0]) for entity in order]
+
+
+def setup_names(kb: KB, plan: Plan, entities: Sequence[str]) -> set[str]:
+    """Entities the setup names, which the bridge is not; the last part's names may be parts of
+    the bridge ("In that service, ... the Standard-IA class" names a class of the bridge)."""
+    named = set(entities) | set(plan.linked.excluded)
+    # The service of a named feature is named too ("a Glue dev endpoint" names Glue).
+    return named | {kb.parts[e] for e in named if e in kb.parts}
 
 
 def make_hop(kb: KB, entity: str, item: Ranked, final: str, score: float) -> Hop:

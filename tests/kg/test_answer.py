@@ -191,6 +191,17 @@ def test_answer_comparison_speaks_of_both(sample_kb: KB) -> None:
     assert "replay" in result.answer.lower()
 
 
+def test_answer_bridge_may_own_what_the_last_part_names(sample_kb: KB) -> None:
+    # Multi-part upload is a feature of the bridge (S3): naming it must not rule S3 out.
+    result = answer(
+        "DynamoDB's anti-pattern slide says where large binary files should be kept. In that"
+        " service, above what size must uploads use multi-part upload?",
+        sample_kb,
+    )
+    assert result.intent == "multi_hop"
+    assert [i.label for i in result.items] == ["Amazon S3"]
+
+
 def test_answer_unknown_topic_abstains(sample_kb: KB) -> None:
     result = answer("tell me something about quantum gardening", sample_kb)
     assert result.intent == "not_covered"
