@@ -10,7 +10,14 @@ from typing import Final
 from kg.ask.compute import compute
 from kg.ask.execute import Evidence, ask_index
 from kg.ask.figures import Figure, as_value, fits, passage_figures
-from kg.ask.lists import block_items, graph_items, option_items, quoted_items, text_entities
+from kg.ask.lists import (
+    block_items,
+    graph_items,
+    option_items,
+    quoted_items,
+    shared_items,
+    text_entities,
+)
 from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
@@ -189,6 +196,10 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
         items = option_items(kb, plan, evidence.ranked)
         used = tuple(evidence.ranked[:2])
         return Draft(list_sentence(kb, items, used), plan.intent, tuple(items), used=used)
+    common = shared_items(kb, plan, evidence.shared)
+    if common:
+        used = tuple(r[0] for r in evidence.shared if r)
+        return Draft(list_sentence(kb, common, used), plan.intent, tuple(common), used=used)
     block_list = clause_items(kb, plan, evidence)
     fit = item_coverage(kb, plan, block_list)
     graph_list = graph_items(kb, plan, evidence.relation_rows) if evidence.relation_rows else []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -42,6 +43,7 @@ class Evidence:
     ranked: list[Ranked]
     clauses: list[list[Ranked]] = field(default_factory=list)
     sides: list[list[Ranked]] = field(default_factory=list)
+    shared: list[list[Ranked]] = field(default_factory=list)
     relation_rows: list[dict[str, Any]] = field(default_factory=list)
     sparql: list[str] = field(default_factory=list)
 
@@ -178,6 +180,35 @@ def side_query(plan: Plan, side: str) -> str:
     return f"{side}: {rest}"
 
 
+def sharing_queries(plan: Plan) -> list[tuple[str, str]]:
+    """For "what do X and Y have in common", the question once for each of the two: "both P of X
+    and Q of Y" splits at its "and" (the head kept for each), else the other's name is left out."""
+    if not plan.parsed.shared:
+        return []
+    mentions = {m.entity: m for m in plan.linked.mentions}
+    named = sorted(
+        (mentions[e] for e in plan.linked.entities[:2] if e in mentions), key=lambda m: m.start
+    )
+    if len(named) < 2:
+        return []
+    text = plan.text
+    both = BOTH_RE.search(text, 0, named[0].start)
+    joint = AND_RE.search(text, named[0].end, named[1].start)
+    first, second = named[0].entity, named[1].entity
+    if both is not None and joint is not None:
+        head = text[: both.start()]
+        return [(text[: joint.start()], first), (head + text[joint.end() :], second)]
+    return [
+        (text[: named[1].start] + text[named[1].end :], first),
+        (text[: named[0].start] + text[named[0].end :], second),
+    ]
+
+
+# "both" opens the two parts of a shared question; "and" between the two names splits them.
+BOTH_RE: Final = re.compile(r"\bboth\b\s*", re.IGNORECASE)
+AND_RE: Final = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
 def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> Evidence:
     """Retrieve blocks for the question and its clauses; read graph edges for relation plans."""
     labels = " ".join(kb.labels.get(e, e) for e in plan.linked.entities)
@@ -186,7 +217,8 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
         for clause in (plan.parsed.clauses if plan.parsed.clauses != (plan.text,) else [])
     ]
     sides = [side_query(plan, side) for side in comparison_sides(kb, plan)]
-    texts = [*clauses, *sides]
+    sharing = sharing_queries(plan)
+    texts = [*clauses, *sides, *(text for text, _ in sharing)]
     if vector is None:
         vector = kb.embed_query(plan.text)
     entities = plan.linked.entities
@@ -195,8 +227,14 @@ def execute(plan: Plan, kb: KB, vector: np.ndarray[Any, Any] | None = None) -> E
     evidence = Evidence(ranked=search(kb, plan.text, vector, entities, name_stems, scope))
     if texts:
         vectors = kb.embed_queries(texts)
-        found = [search(kb, text, vectors[i], entities, name_stems) for i, text in enumerate(texts)]
-        evidence.clauses, evidence.sides = found[: len(clauses)], found[len(clauses) :]
+        # Each part of a shared question is anchored on its own entity only.
+        anchored = [entities] * (len(clauses) + len(sides)) + [[e] for _, e in sharing]
+        found = [
+            search(kb, text, vectors[i], anchored[i], name_stems) for i, text in enumerate(texts)
+        ]
+        evidence.clauses = found[: len(clauses)]
+        evidence.sides = found[len(clauses) : len(clauses) + len(sides)]
+        evidence.shared = found[len(clauses) + len(sides) :]
     if plan.flow is not None and plan.focus is not None:
         directed = plan.flow.direction is not Direction.ANY
         intent = plan.flow.intent if directed else Intent.INTEGRATIONS

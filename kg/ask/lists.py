@@ -327,6 +327,11 @@ def names_only(kb: KB, text: str) -> bool:
 
 
 # "What engine ...", "which service ..." asks for one: the best-supported item alone.
+# Each side of "what do X and Y share" offers the names of this many of its best blocks: the
+# intersection, not the ranking, keeps the answer to what both say.
+SHARED_BLOCKS: Final = 6
+# ... from its best slides only: a third slide is about something else that ranks close.
+SHARED_SLIDES: Final = 2
 ASKS_ONE_RE: Final = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:engine|service|database|device|tool|library|"
     r"framework|algorithm|product|runtime|store|cache|notebook)\b(?!s)",
@@ -360,6 +365,48 @@ def all_block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
         # EC2 instances" for "what compute can run on the device"), so the named things answer.
         return all_block_items(kb, replace(plan, agent=False), ranked)
     return [item(kb, e, refs) for e, refs in found.items()]
+
+
+def shared_items(kb: KB, plan: Plan, rankings: Sequence[Sequence[Ranked]]) -> list[Item]:
+    """What both named things list ("both supported by X and included on Y"): the names the best
+    blocks of each one's evidence share, best supported first, with the slides of both."""
+    if len(rankings) < 2:
+        return []
+    first, second = (side_names(kb, plan, ranking) for ranking in rankings[:2])
+    common = sorted(set(first) & set(second), key=lambda e: -(first[e].score + second[e].score))
+    store = ask_index(kb).store
+    items = []
+    for entity in common:
+        refs = [
+            ref
+            for r in (first[entity], second[entity])
+            if (
+                ref := source_ref(
+                    kb, r.block.deck, r.block.slide, r.score, block_text(store, r.block)
+                )
+            )
+        ]
+        items.append(item(kb, entity, refs))
+    return items[:1] if ASKS_ONE_RE.search(plan.parsed.masked) else items
+
+
+def side_names(kb: KB, plan: Plan, ranking: Sequence[Ranked]) -> dict[str, Ranked]:
+    """Each listable name of one side's best blocks, with the best block naming it."""
+    index = ask_index(kb)
+    skip = skipped(kb, plan)
+    types = asked_types(plan.text)
+    found: dict[str, Ranked] = {}
+    places: list[tuple[str, int]] = []
+    for ranked in ranking[:SHARED_BLOCKS]:
+        place = (ranked.block.deck, ranked.block.slide)
+        if place not in places:
+            places.append(place)
+        if len(places) > SHARED_SLIDES:
+            break
+        for entity in index.block_entities(ranked.block.id):
+            if keep(kb, entity, skip, types):
+                found.setdefault(entity, ranked)
+    return found
 
 
 def block_objects(kb: KB, ranked: Ranked, skip: set[str], types: Sequence[str]) -> list[str]:

@@ -109,6 +109,7 @@ class Parsed:
     reading: Reading | None = None
     scope: tuple[str, ...] = ()
     asking: str = ""
+    shared: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -149,6 +150,13 @@ def mask(text: str, mentions: Sequence[Mention], focus: int | None = None) -> st
     return "".join(out)
 
 
+# Asking what two named things share (masked): "both supported by X and included on X", "X and
+# X have in common", "shared by X and X": the answer is the intersection of each one's list.
+SHARED_RE: Final = re.compile(
+    r"\bboth\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b|\b(?:have|has|share)\b[^?]*\bin common\b|"
+    r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b",
+    re.IGNORECASE,
+)
 # "besides X", "apart from X", "not counting X" ... set X aside, up to the next clause break.
 EXCLUDE_RE: Final = re.compile(
     r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
@@ -353,6 +361,7 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
         sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
         reading=read_relation([mask(text, mentions, i) for i in range(len(mentions))]),
         asking=asking,
+        shared=len(mentions) >= 2 and bool(SHARED_RE.search(masked)),
         scope=tuple(
             words.strip()
             for m in SCOPE_RE.finditer(masked)

@@ -202,6 +202,18 @@ def test_answer_bridge_may_own_what_the_last_part_names(sample_kb: KB) -> None:
     assert [i.label for i in result.items] == ["Amazon S3"]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which sources do the Glue crawler and the Redshift COPY command have in common?",
+        "Which data stores can both the Glue crawler scan and Redshift COPY load from?",
+    ],
+)
+def test_answer_shared_list_is_the_intersection(sample_kb: KB, question: str) -> None:
+    result = answer(question, sample_kb)
+    assert sorted(i.label for i in result.items) == ["Amazon DynamoDB", "Amazon S3"]
+
+
 def test_answer_unknown_topic_abstains(sample_kb: KB) -> None:
     result = answer("tell me something about quantum gardening", sample_kb)
     assert result.intent == "not_covered"

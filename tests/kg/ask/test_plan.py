@@ -45,3 +45,32 @@ def test_plan_deck_wide_list_and_pure_relation() -> None:
 def test_plan_narrowing_words_leave_out_names_and_relation_words() -> None:
     plan = plan_of("Which services write audit logs to Foo?", {"foo": "Foo"})
     assert set(plan.predicate_stems) == {"audit", "log"}
+
+
+def test_plan_both_and_splits_into_one_question_per_entity() -> None:
+    from kg.ask.execute import sharing_queries
+
+    plan = plan_of(
+        "Which stores can both Foo scan and Bar load from?", {"foo": "Foo", "bar": "Bar"}
+    )
+    assert plan.parsed.shared
+    assert sharing_queries(plan) == [
+        ("Which stores can both Foo scan", "foo"),
+        ("Which stores can Bar load from?", "bar"),
+    ]
+
+
+def test_plan_in_common_leaves_the_other_name_out_of_each_question() -> None:
+    from kg.ask.execute import sharing_queries
+
+    plan = plan_of("Which targets do Foo and Bar have in common?", {"foo": "Foo", "bar": "Bar"})
+    texts = [text for text, _ in sharing_queries(plan)]
+    assert "Bar" not in texts[0] and "Foo" in texts[0]
+    assert "Foo" not in texts[1] and "Bar" in texts[1]
+
+
+def test_plan_both_without_two_names_is_no_shared_question() -> None:
+    assert not plan_of("Is Foo both fast and cheap?", {"foo": "Foo"}).parsed.shared
+    assert not plan_of(
+        "Which targets do Foo and Bar offer?", {"foo": "Foo", "bar": "Bar"}
+    ).parsed.shared
