@@ -196,6 +196,21 @@ ANAPHORA_RE: Final = re.compile(
     r"aws service)\b|\b(?:its|it)\b(?=[^?.]*\?\s*$)",
     re.IGNORECASE,
 )
+# "that table" pointing back to a noun the question brought in earlier ("keeps checkpoints in a
+# table. Which exception ... on that table?") is an anaphor whatever the noun.
+BACK_REF_RE: Final = re.compile(r"\b(?:that|this|the same)\s+([a-z]{3,})\b", re.IGNORECASE)
+
+
+def points_back(text: str) -> bool:
+    """Whether a "that <noun>" repeats a noun introduced earlier with an article."""
+    for match in BACK_REF_RE.finditer(text):
+        noun = re.escape(match.group(1))
+        introduced = rf"\b(?:a|an|the|its)\s+(?:[\w-]+\s+){{0,2}}{noun}\b"
+        if re.search(introduced, text[: match.start()], re.IGNORECASE):
+            return True
+    return False
+
+
 CLAUSE_RE: Final = re.compile(
     r"(?<=[?.!;])\s+|,?\s+and\s+(?=(?:which|what|how|where|when|who|does|do|can|is|are|will)\b)|"
     r",\s+(?=(?:which|what|how|where|when)\b)",
@@ -357,7 +372,7 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
         options=parse_options(text),
         excluded=excluded_spans(text),
         qualifiers=tuple(m.group(1).lower() for m in QUALIFIER_RE.finditer(masked)),
-        anaphora=bool(ANAPHORA_RE.search(masked)),
+        anaphora=bool(ANAPHORA_RE.search(masked)) or points_back(masked),
         sides=comparison_sides(text) if intent is Intent.COMPARISON else (),
         reading=read_relation([mask(text, mentions, i) for i in range(len(mentions))]),
         asking=asking,

@@ -15,6 +15,7 @@ from kg.ask.parse import (
     mask,
     parse,
     parse_options,
+    points_back,
     rules,
     split_clauses,
 )
@@ -144,3 +145,9 @@ def test_parse_the_scene_set_before_the_question_carries_no_relation() -> None:
     assert parsed.asking == "What can unpack those records?"
     whole = "What can write to X?"
     assert parse(whole, placeholders(whole)).flow is not None
+
+
+def test_parse_that_noun_repeating_an_earlier_noun_is_an_anaphor() -> None:
+    assert points_back("The library keeps checkpoints in a table. What limits that table?")
+    assert not points_back("The library that already has the logic. What does it do?")
+    assert not points_back("Which table stores that data?")
