@@ -32,6 +32,8 @@ POINTER_RE: Final = re.compile(
     r"\bthem\b",
     re.I,
 )
+# A pointer that names a service: a feature found for it stands for the service it is of.
+SERVICE_POINTER_RE: Final = re.compile(r"\b(?:service|database)\b", re.IGNORECASE)
 # Bridge candidates from this many of the setup's best blocks.
 BRIDGE_BLOCKS: Final = 4
 
@@ -45,6 +47,13 @@ class Hop:
     ranked: Ranked
     question: str
     score: float = 0.0
+    # What the last part's pointer names: the entity, or the service it is a feature of.
+    pointed: str = ""
+
+    @property
+    def named(self) -> str:
+        """The entity the last part asks about."""
+        return self.pointed or self.entity
 
 
 def split_setup(plan: Plan) -> tuple[str, str]:
@@ -92,7 +101,8 @@ def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
         return []
     ranked = search(kb, setup, kb.embed_query(setup), plan.linked.entities)
     typed = graph_bridge(kb, plan, setup, ranked)
-    if typed is not None:
+    # A typed edge decides alone when the setup's own evidence reaches its slide.
+    if typed is not None and typed.score > 0:
         return [typed]
     from kg.ask.link import link
     from kg.ask.parse import mask
@@ -151,9 +161,27 @@ def setup_names(kb: KB, plan: Plan, entities: Sequence[str]) -> set[str]:
 
 def make_hop(kb: KB, entity: str, item: Ranked, final: str, score: float) -> Hop:
     """A hop to an entity, with the last part rewritten to name it."""
-    label = kb.labels.get(entity, entity)
-    rewritten, count = POINTER_RE.subn(label, final, count=1)
-    return Hop(entity, item, rewritten if count else f"{final} ({label})", score)
+    known = kb.entities.get(entity)
+    parent = kb.parts.get(entity, "")
+    for pointer in POINTER_RE.finditer(final):
+        types = bridge_types(pointer.group(0))
+        pointed = entity
+        owner = kb.entities.get(parent)
+        if (
+            known is not None
+            and known.type == "Feature"
+            and SERVICE_POINTER_RE.search(pointer.group(0))
+        ):
+            # "that streaming service" after a feature names the service the feature is of.
+            if owner is None or owner.type != "Service":
+                continue
+            pointed = parent
+        elif types and known is not None and known.type not in types:
+            continue
+        name = kb.labels.get(pointed, pointed)
+        rewritten = final[: pointer.start()] + name + final[pointer.end() :]
+        return Hop(entity, item, rewritten, score, pointed if pointed != entity else "")
+    return Hop(entity, item, f"{final} ({kb.labels.get(entity, entity)})", score)
 
 
 # How much a candidate's passage matching the setup's words counts, against the block's score; a
@@ -205,6 +233,12 @@ def graph_bridge(kb: KB, plan: Plan, setup: str, ranked: Sequence[Ranked]) -> Ho
 
 def hop_names(kb: KB, hops: Sequence[Hop]) -> str:
     """The bridge entities as "That is X (slide N)."."""
-    return " ".join(
-        f"That is {kb.labels.get(h.entity, h.entity)} (slide {h.ranked.block.slide})." for h in hops
-    )
+    return " ".join(hop_name(kb, h) for h in hops)
+
+
+def hop_name(kb: KB, hop: Hop) -> str:
+    """One bridge as "That is X (slide N)." or "That is X (slide N), of Y." for a feature."""
+    lead = f"That is {kb.labels.get(hop.entity, hop.entity)} (slide {hop.ranked.block.slide})"
+    if hop.pointed:
+        return f"{lead}, of {kb.labels.get(hop.pointed, hop.pointed)}."
+    return f"{lead}."

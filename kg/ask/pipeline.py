@@ -110,7 +110,7 @@ def bridged(kb: KB, plan: Plan, hop: Hop, result: Answer) -> Answer:
     last part itself answers with entities."""
     ref = source_ref(kb, hop.ranked.block.deck, hop.ranked.block.slide, hop.ranked.score)
     bridge = Item(
-        kb.labels.get(hop.entity, hop.entity), str(entity_iri(hop.entity)), (ref,) if ref else ()
+        kb.labels.get(hop.named, hop.named), str(entity_iri(hop.named)), (ref,) if ref else ()
     )
     listed = final_lists(result)
     items = result.items if listed and result.items else (bridge,)
@@ -122,5 +122,5 @@ def bridged(kb: KB, plan: Plan, hop: Hop, result: Answer) -> Answer:
         intent="multi_hop",
         items=items,
         sources=((ref,) if ref else ()) + tuple(s for s in result.sources if s != ref),
-        entities=plan.linked.entities + (hop.entity,),
+        entities=plan.linked.entities + tuple(dict.fromkeys((hop.entity, hop.named))),
     )

@@ -295,3 +295,18 @@ def test_answer_gold_set_accuracy_does_not_regress(deck_kb: KB, tmp_path: Path, 
     accuracy, recall = REACHED[name]
     assert summary["accuracy"] >= accuracy - GUARD_MARGIN, summary
     assert summary["evidence_recall@5"] >= recall - GUARD_MARGIN, summary
+
+
+def test_answer_service_pointer_after_a_feature_names_its_service(sample_kb: KB) -> None:
+    from kg.ask.execute import ask_index
+    from kg.ask.hop import hop_name, make_hop
+    from kg.ask.retrieve import Ranked
+
+    block = ask_index(sample_kb).store.blocks[0]
+    ranked = Ranked(block, 1.0, 0.5, 0.5, block.head)
+    hop = make_hop(sample_kb, "dax", ranked, "What is the item size of that database service?", 1.0)
+    assert hop.named == "dynamodb"
+    assert hop.question.startswith("What is the item size of Amazon DynamoDB")
+    assert hop_name(sample_kb, hop).endswith(", of Amazon DynamoDB.")
+    same = make_hop(sample_kb, "dax", ranked, "What is the default TTL of that cache?", 1.0)
+    assert same.named == "dax" and "Amazon DynamoDB Accelerator" in same.question
