@@ -265,6 +265,28 @@ ASKING_RE: Final = re.compile(
     r"should|name|list|give)\b|\?\s*$",
     re.IGNORECASE,
 )
+# A chat opener ends at the first colon, comma or dash ("Quick question:", "Hey team,", "OK so -"):
+# when all its words are filler and a question starts after it, it asks nothing.
+PREAMBLE_RE: Final = re.compile(r"^\s*([^:,;\u2013\u2014]{1,40}?)\s*(?:[:,;\u2013\u2014]|\s-)\s+")
+QUESTION_START_RE: Final = re.compile(
+    r"^(?:which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|"
+    r"should|name|list|give|tell|i|my|our|we)\b",
+    re.IGNORECASE,
+)
+
+
+def without_preamble(text: str) -> str:
+    """The question without a chat opener before it."""
+    from kg.ask.text import stopwords, tokens
+
+    match = PREAMBLE_RE.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    filler = all(token in stopwords() for token in tokens(match.group(1)))
+    return rest if filler and QUESTION_START_RE.match(rest) else text
+
+
 # A clause needs this many topic words of its own to be looked up apart ("what's the difference?"
 # has none).
 MIN_CLAUSE_WORDS: Final = 2

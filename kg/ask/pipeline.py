@@ -13,7 +13,7 @@ from kg.ask.execute import Evidence, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
 from kg.ask.link import link
-from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, parse
+from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, parse, without_preamble
 from kg.ask.plan import Plan, make_plan
 from kg.ask.quote import fill, source_ref
 from kg.embed import Vectors
@@ -42,8 +42,9 @@ def check_question(question: str) -> str:
 def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the passages of the deck."""
     text = check_question(question)
-    vector = kb.embed_query(text)
-    plan = plan_for(text, kb, vector)
+    asked = without_preamble(text)
+    vector = kb.embed_query(asked)
+    plan = plan_for(asked, kb, vector)
     result = None
     if plan.bridge:
         hops = bridge_candidates(kb, plan)
@@ -52,7 +53,7 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
             result = bridged(kb, plan, hop, compose(kb, final, evidence, k=k))
     if result is None:
         result = compose(kb, plan, execute(plan, kb, vector), k=k)
-    return replace(result, confidence=calibrated(result))
+    return replace(result, question=text, confidence=calibrated(result))
 
 
 DIGIT_RE: Final = re.compile(r"\d")

@@ -214,6 +214,13 @@ def test_answer_shared_list_is_the_intersection(sample_kb: KB, question: str) ->
     assert sorted(i.label for i in result.items) == ["Amazon DynamoDB", "Amazon S3"]
 
 
+def test_answer_chat_opener_does_not_change_the_answer(sample_kb: KB) -> None:
+    question = "Quick question: what is Amazon Athena?"
+    result = answer(question, sample_kb)
+    assert result.intent == "definition" and result.question == question
+    assert result.answer == answer("what is Amazon Athena?", sample_kb).answer
+
+
 def test_answer_unknown_topic_abstains(sample_kb: KB) -> None:
     result = answer("tell me something about quantum gardening", sample_kb)
     assert result.intent == "not_covered"

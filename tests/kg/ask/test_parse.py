@@ -18,6 +18,7 @@ from kg.ask.parse import (
     points_back,
     rules,
     split_clauses,
+    without_preamble,
 )
 from kg.linking import Mention
 
@@ -151,3 +152,18 @@ def test_parse_that_noun_repeating_an_earlier_noun_is_an_anaphor() -> None:
     assert points_back("The library keeps checkpoints in a table. What limits that table?")
     assert not points_back("The library that already has the logic. What does it do?")
     assert not points_back("Which table stores that data?")
+
+
+@pytest.mark.parametrize(
+    "text,asked",
+    [
+        ("Quick question: what is S3 Select?", "what is S3 Select?"),
+        ("Hey team, which services write to Redshift?", "which services write to Redshift?"),
+        ("OK so, I turned on replication. Will it copy?", "I turned on replication. Will it copy?"),
+        ("Athena, what formats?", "Athena, what formats?"),
+        ("How, exactly, does it work?", "How, exactly, does it work?"),
+        ("Redshift WLM: how many queues?", "Redshift WLM: how many queues?"),
+    ],
+)
+def test_parse_a_chat_opener_is_left_out(text: str, asked: str) -> None:
+    assert without_preamble(text) == asked
