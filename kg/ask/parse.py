@@ -275,10 +275,15 @@ QUESTION_START_RE: Final = re.compile(
 )
 
 
-def without_preamble(text: str) -> str:
-    """The question without a chat opener before it."""
+# A question typed in chat often has no final mark; it is read as if it ended with "?".
+END_MARKS: Final = frozenset("?.!")
+
+
+def as_asked(text: str) -> str:
+    """The question as asked: no chat opener before it, a final mark after it."""
     from kg.ask.text import stopwords, tokens
 
+    text = text if text.rstrip()[-1:] in END_MARKS else text.rstrip() + "?"
     match = PREAMBLE_RE.match(text)
     if match is None:
         return text

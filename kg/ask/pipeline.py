@@ -13,7 +13,7 @@ from kg.ask.execute import Evidence, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
 from kg.ask.link import link
-from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, parse, without_preamble
+from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, as_asked, parse
 from kg.ask.plan import Plan, make_plan
 from kg.ask.quote import fill, source_ref
 from kg.embed import Vectors
@@ -42,7 +42,7 @@ def check_question(question: str) -> str:
 def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the passages of the deck."""
     text = check_question(question)
-    asked = without_preamble(text)
+    asked = as_asked(text)
     vector = kb.embed_query(asked)
     plan = plan_for(asked, kb, vector)
     result = None

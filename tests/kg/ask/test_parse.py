@@ -10,6 +10,7 @@ from kg.ask.parse import (
     AnswerType,
     Direction,
     Intent,
+    as_asked,
     comparison_sides,
     excluded_spans,
     mask,
@@ -18,7 +19,6 @@ from kg.ask.parse import (
     points_back,
     rules,
     split_clauses,
-    without_preamble,
 )
 from kg.linking import Mention
 
@@ -166,4 +166,9 @@ def test_parse_that_noun_repeating_an_earlier_noun_is_an_anaphor() -> None:
     ],
 )
 def test_parse_a_chat_opener_is_left_out(text: str, asked: str) -> None:
-    assert without_preamble(text) == asked
+    assert as_asked(text) == asked
+
+
+def test_parse_a_question_without_a_final_mark_reads_as_one() -> None:
+    assert as_asked("which services write to redshift") == "which services write to redshift?"
+    assert as_asked("Tell me about Athena.") == "Tell me about Athena."
