@@ -275,6 +275,23 @@ QUESTION_START_RE: Final = re.compile(
 )
 
 
+# A request wrapped around the question ("Can you tell me which ...", "Do you know if ...").
+WRAPPER_RE: Final = re.compile(
+    r"^(?:(?:can|could|would|will) you (?:please )?(?:tell|show|list|give) me|"
+    r"(?:do|does) (?:you|anyone) know|i(?:'d| would) like to know|i (?:want|need) to know|"
+    r"i(?:'m| am) wondering|i was wondering|i wonder|(?:please )?tell me|(?:please )?let me know)"
+    r"\s*,?\s*",
+    re.IGNORECASE,
+)
+# "if/whether X can Y" inside a request is the yes/no question "Can X Y"; the auxiliary is the
+# first one after the subject.
+EMBEDDED_RE: Final = re.compile(r"^(?:if|whether)\s+(.+)$", re.IGNORECASE | re.DOTALL)
+LATER_QUESTION_RE: Final = re.compile(
+    r",\s*(?:which|what|how|where|when|who|why|whose|can|does|do|is|are)\b", re.IGNORECASE
+)
+EMBEDDED_AUX_RE: Final = re.compile(
+    r"\b(can|could|does|do|is|are|will|would|should|has|have|must|may)\s+", re.IGNORECASE
+)
 # A question typed in chat often has no final mark; it is read as if it ended with "?".
 END_MARKS: Final = frozenset("?.!")
 
@@ -284,12 +301,35 @@ def as_asked(text: str) -> str:
     from kg.ask.text import stopwords, tokens
 
     text = text if text.rstrip()[-1:] in END_MARKS else text.rstrip() + "?"
+    text = unwrapped(text)
     match = PREAMBLE_RE.match(text)
     if match is None:
         return text
     rest = text[match.end() :]
     filler = all(token in stopwords() for token in tokens(match.group(1)))
     return rest if filler and QUESTION_START_RE.match(rest) else text
+
+
+def unwrapped(text: str) -> str:
+    """A question asked inside a request ("Can you tell me which ...", "I'd like to know if X can
+    ...") as the question itself; an embedded yes/no question gets its auxiliary back in front."""
+    match = WRAPPER_RE.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    embedded = EMBEDDED_RE.match(rest)
+    if embedded is not None and LATER_QUESTION_RE.search(rest):
+        # "if I create X, what else ...": a condition, then the question.
+        return rest[:1].upper() + rest[1:]
+    if embedded is not None:
+        clause = embedded.group(1)
+        aux = EMBEDDED_AUX_RE.search(clause)
+        if aux is not None:
+            return f"{aux.group(1).capitalize()} {clause[: aux.start()]}{clause[aux.end() :]}"
+        return f"Does {clause}"
+    if QUESTION_START_RE.match(rest) and not rest.lower().startswith(("i ", "my ", "our ", "we ")):
+        return rest[:1].upper() + rest[1:]
+    return text
 
 
 # A clause needs this many topic words of its own to be looked up apart ("what's the difference?"

@@ -172,3 +172,17 @@ def test_parse_a_chat_opener_is_left_out(text: str, asked: str) -> None:
 def test_parse_a_question_without_a_final_mark_reads_as_one() -> None:
     assert as_asked("which services write to redshift") == "which services write to redshift?"
     assert as_asked("Tell me about Athena.") == "Tell me about Athena."
+
+
+@pytest.mark.parametrize(
+    "text,asked",
+    [
+        ("Can you tell me which services write to Redshift?", "Which services write to Redshift?"),
+        ("Do you know if Glue can read from S3?", "Can Glue read from S3?"),
+        ("I'd like to know whether Athena reads ORC", "Does Athena reads ORC?"),
+        ("Can you tell me if I add a table, what reads it?", "If I add a table, what reads it?"),
+        ("Tell me about Athena.", "Tell me about Athena."),
+    ],
+)
+def test_parse_a_request_around_the_question_is_unwrapped(text: str, asked: str) -> None:
+    assert as_asked(text) == asked
