@@ -10,7 +10,7 @@ CLUSTER ?= cluster
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-compute bench-http bench-ui reliability bench-scale bench-corpus cluster test-robust chaos clean
+.PHONY: install web browser run ingest serve test test-fast test-ui fmt lint types check eval bench bench-ingest bench-ask bench-compute bench-http bench-ui reliability phrasing bench-scale bench-corpus cluster test-robust chaos clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -90,6 +90,9 @@ bench-ingest: $(STAMP)
 
 reliability: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.reliability --data-dir $(DATA)
+
+phrasing: $(DATA)/summary.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.phrasing --data-dir $(DATA) dev dev2 own
 
 bench-ask: $(DATA)/summary.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.ask --data-dir $(DATA)
