@@ -35,8 +35,15 @@ STATE_QUALIFIERS: Final = frozenset({"already", "existing"})
 SET_ASIDE_RE: Final = re.compile(
     r"\b(?:instead of|rather than|unlike|as opposed to)\b[^;:.,]*", re.IGNORECASE
 )
+# A passage about another entity ("Redshift unloads to S3 in Parquet" for "can Athena query
+# Parquet") addresses the question less than one about the asked entity.
+OFF_FOCUS_PENALTY: Final = 0.2
 # An anti-pattern slide ("... anti-patterns") answers "is X a good fit for Y" with no.
-ANTI_PATTERN_TITLE: Final = re.compile(r"anti[- ]?patterns?", re.IGNORECASE)
+ANTI_PATTERN_TITLE: Final = re.compile(r"(?<!no longer an )anti[- ]?patterns?", re.IGNORECASE)
+# A bullet that is only an anti-pattern header ("• Anti Pattern") heads the bullets after it.
+ANTI_PATTERN_HEADER: Final = re.compile(r"^\s*anti[- ]?patterns?\s*:?\s*$", re.IGNORECASE)
+# A question about needing or having to do something, which "no need to" answers with no.
+NEED_RE: Final = re.compile(r"\b(?:need|needs|must|have to|has to|required?|necessary)\b", re.I)
 
 Verdict = Literal["yes", "no"]
 
@@ -131,12 +138,28 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     return (hits / total if total else 0.0), wanted & words
 
 
+def about_focus(kb: KB, focus: str, pid: int) -> bool:
+    """Whether a passage speaks of the asked entity: it, its parent or a part of it is named in
+    the passage, its header, or the slide it is on is about it."""
+    index = ask_index(kb)
+    store = index.store
+    passage = store.passages[pid]
+    family = {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+    named = set(index.passage_entities[pid])
+    if passage.parent >= 0:
+        named |= set(index.passage_entities[passage.parent])
+    named |= set(index.slide_about.get((passage.deck, passage.slide), ()))
+    return bool(family & named)
+
+
 def addressing(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> tuple[int, Ranked | None, float]:
     """The passage that best addresses the question, with its share of the question."""
     best: tuple[float, int, Ranked | None, float] = (-9.0, -1, None, 0.0)
     for pid, item, position in candidates(kb, ranked):
         share, _ = share_of(kb, plan, pid)
         score = share + item.score - 0.02 * position
+        if plan.focus and not about_focus(kb, plan.focus, pid):
+            score -= OFF_FOCUS_PENALTY
         if score > best[0]:
             best = (score, pid, item, share)
     return best[1], best[2], best[3]
@@ -151,8 +174,10 @@ def read_verdict(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding:
     own = store.passages[pid].text
     context = passage_context(store, pid)
     title = store.titles.get((item.block.deck, item.block.slide), "")
-    if ANTI_PATTERN_TITLE.search(title):
+    if ANTI_PATTERN_TITLE.search(title) or under_anti_pattern(store, pid):
         return Finding("no", pid, item, share, "anti-pattern")
+    if says("unneeded", context) and NEED_RE.search(plan.text):
+        return Finding("no", pid, item, share, "unneeded")
     if says("negation", own) or (says("negation", context) and not says("affirmation", own)):
         return Finding("no", pid, item, share, "negation")
     if says("restriction", own) and not restriction_allows(kb, plan, own):
@@ -161,6 +186,18 @@ def read_verdict(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding:
     if caveat >= 0:
         return Finding("no", caveat, item, share, "caveat")
     return Finding("yes", pid, item, share, "statement")
+
+
+def under_anti_pattern(store: PassageStore, pid: int) -> bool:
+    """Whether a passage comes after an anti-pattern header bullet on its slide, or is one."""
+    passage = store.passages[pid]
+    for other in store.by_slide.get((passage.deck, passage.slide), []):
+        if other > pid:
+            break
+        text = store.passages[other].text
+        if ANTI_PATTERN_HEADER.match(text) or ANTI_PATTERN_HEADER.match(text.split(":")[0] + ":"):
+            return True
+    return False
 
 
 def slide_caveat(kb: KB, plan: Plan, pid: int, item: Ranked) -> int:

@@ -6,7 +6,14 @@ import tomllib
 
 import pytest
 
-from kg.ask.verdicts import CUES_FILE, addressed_text, says
+from kg.ask.verdicts import (
+    ANTI_PATTERN_HEADER,
+    ANTI_PATTERN_TITLE,
+    CUES_FILE,
+    NEED_RE,
+    addressed_text,
+    says,
+)
 
 CUES = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
 
@@ -26,3 +33,17 @@ def test_verdicts_a_set_aside_alternative_is_not_what_a_passage_speaks_of() -> N
     text = addressed_text("Works against collections instead of provisioned domains; scales")
     assert "provisioned" not in text and "collections" in text and "scales" in text
     assert "Bob" not in addressed_text("Alice rather than Bob edits")
+
+
+def test_verdicts_no_need_is_no_negation_of_a_capability() -> None:
+    assert not says("negation", "Interactive SQL: No need to load data, it stays in S3")
+    assert says("unneeded", "Interactive SQL: No need to load data, it stays in S3")
+    assert NEED_RE.search("Do I need to load data first?")
+    assert not NEED_RE.search("Can it query Parquet?")
+
+
+def test_verdicts_an_anti_pattern_no_longer_is_none() -> None:
+    assert ANTI_PATTERN_TITLE.search("Queue anti-patterns")
+    assert not ANTI_PATTERN_TITLE.search("No longer an anti-pattern: streaming")
+    assert ANTI_PATTERN_HEADER.match("Anti Pattern")
+    assert not ANTI_PATTERN_HEADER.match("Anti Pattern: use RDS instead of joins here")
