@@ -390,14 +390,15 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
     if not WH_LIST_RE.search(plan.text):
         rest = replace(rest, items=())
     graph = relation_finding(kb, plan, evidence.relation_rows)
-    if graph is not None:
+    # No edge, negation or list in the graph: the passages may still say it ("S3 event
+    # notifications invoke Lambda" where the graph has no trigger edge).
+    if graph is not None and graph.verdict is not None:
         info = kb.slides.get(graph.slide)
         where = f" (slide {info.number}, {info.title})" if info else ""
-        lead = (
-            f'{graph.verdict.capitalize()}. The deck says: "{graph.statement}"{where}.'
-            if graph.verdict
-            else "The deck does not say."
-        )
+        if graph.reason == "closed list":
+            lead = f"No. {graph.statement}{where}."
+        else:
+            lead = f'{graph.verdict.capitalize()}. The deck says: "{graph.statement}"{where}.'
         evidence_text = fill([quote(kb, store, u.block) for u in evidence.ranked[:2]])
         return replace(
             rest,
@@ -405,9 +406,10 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
             intent=Intent.YES_NO,
             items=(),
             verdict=graph.verdict,
-            confidence=VERDICT_GRAPH if graph.verdict else UNDECIDED,
+            confidence=VERDICT_GRAPH * graph.share,
         )
-    finding = read_verdict(kb, plan, evidence.ranked)
+    # Past the graph, a passage decides a relation question only when it names both ends.
+    finding = read_verdict(kb, plan, evidence.ranked, every_entity=graph is not None)
     if finding.verdict is None or finding.ranked is None:
         return replace(
             rest,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from kg.ask.parse import Intent
+from kg.ask.verdicts import ABSENCE_LEAD
 from kg.types import Answer
 
 CONFIDENCE_FILE: Final = Path(__file__).parent.parent / "data" / "confidence.toml"
@@ -45,6 +46,8 @@ def calibrated(answer: Answer) -> float:
     figures = table()
     if answer.intent == Intent.YES_NO and answer.verdict is None:
         return figures["adjust"]["undecided_verdict"]
+    if answer.intent == Intent.YES_NO and answer.answer.startswith(f"No. {ABSENCE_LEAD}"):
+        return figures["adjust"]["absence_verdict"]
     if shape(answer.intent) == "list" and len(answer.items) == 1:
         return figures["adjust"]["single_item_list"]
     return figures["base"].get(shape(answer.intent), figures["base"]["search"])

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from kg.ask.execute import ask_index
+from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
@@ -165,12 +166,17 @@ def addressing(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> tuple[int, Ranke
     return best[1], best[2], best[3]
 
 
-def read_verdict(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding:
-    """The verdict the evidence passages give, or None when none addresses the question."""
+def read_verdict(
+    kb: KB, plan: Plan, ranked: Sequence[Ranked], *, every_entity: bool = False
+) -> Finding:
+    """The verdict the evidence passages give, or None when none addresses the question (or, with
+    every_entity, when the addressing passage does not speak of every asked entity)."""
     store = ask_index(kb).store
     pid, item, share = addressing(kb, plan, ranked)
     if item is None or pid < 0 or share < MIN_SHARE:
         return Finding(None, pid, item, share, "no passage addresses the question")
+    if every_entity and not all(about_focus(kb, e, pid) for e in plan.linked.entities):
+        return Finding(None, pid, item, share, "no passage names every asked entity")
     own = store.passages[pid].text
     context = passage_context(store, pid)
     title = store.titles.get((item.block.deck, item.block.slide), "")
@@ -217,6 +223,33 @@ def slide_caveat(kb: KB, plan: Plan, pid: int, item: Ranked) -> int:
     return -1
 
 
+# A partner list this long is taken as the deck's whole list for a "no" (shorter lists are too
+# likely to be cut short); the answer names this many of them.
+CLOSED_LIST_MIN: Final = 4
+CLOSED_LIST_SHOWN: Final = 8
+# A "no" by absence is less sure than a stated edge or negation.
+CLOSED_LIST_SHARE: Final = 0.6
+# How a "no" by absence opens its statement (kg/ask/confidence.py reports it apart).
+ABSENCE_LEAD: Final = "The deck names what"
+# Each flow intent's list read from the other end, and how the answer words each list.
+MIRROR: Final = {
+    Intent.WRITES_TO: Intent.DESTINATIONS,
+    Intent.SOURCES: Intent.DESTINATIONS,
+    Intent.READS_FROM: Intent.SOURCES,
+    Intent.DESTINATIONS: Intent.SOURCES,
+    Intent.TRIGGERS: Intent.TRIGGERED_BY,
+    Intent.TRIGGERED_BY: Intent.TRIGGERS,
+}
+FLOW_WORDS: Final = {
+    Intent.WRITES_TO: "gets data from",
+    Intent.SOURCES: "gets data from",
+    Intent.READS_FROM: "sends data to",
+    Intent.DESTINATIONS: "sends data to",
+    Intent.TRIGGERS: "triggers",
+    Intent.TRIGGERED_BY: "is triggered by",
+}
+
+
 def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Finding | None:
     """The graph's answer to "can A <flow> B?": an edge says yes, a stated negation says no; each
     coordinated subject ("A or C") is checked on its own."""
@@ -241,7 +274,44 @@ def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> F
         ends = {id_from_iri(row["subject"]), id_from_iri(row["object"])}
         if any(e in ends for e in others):
             return Finding("no", -1, None, 1.0, "negation", str(row["text"]), str(row["slide"]))
-    return Finding(None, -1, None, 0.0, "no edge")
+    return closed_list(kb, plan, rows, others) or Finding(None, -1, None, 0.0, "no edge")
+
+
+def closed_list(
+    kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]], others: Sequence[str]
+) -> Finding | None:
+    """A "no" from the graph's lists: when the deck names several partners of one end in the asked
+    direction and the other end is not among them ("Can Firehose deliver to DynamoDB?": Firehose's
+    destinations, or what DynamoDB gets data from, whichever list is longer)."""
+    from kg.ask.execute import relation_rows
+
+    if plan.flow is None or plan.focus is None or plan.flow.intent not in MIRROR:
+        return None
+    ends: list[tuple[str, Intent, list[Mapping[str, Any]], list[str]]] = [
+        (plan.focus, plan.flow.intent, list(rows), list(others))
+    ]
+    if len(others) == 1:
+        mirrored, _ = relation_rows(kb, MIRROR[plan.flow.intent], others[0])
+        ends.append((others[0], MIRROR[plan.flow.intent], list(mirrored), [plan.focus]))
+    listed = []
+    for end, intent, end_rows, missing in ends:
+        partners = [
+            p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
+        ]
+        if any(m in partners or kb.parts.get(m) in partners for m in missing):
+            return None
+        listed.append((len(partners), end, intent, partners, missing, end_rows))
+    count, end, intent, partners, missing, end_rows = max(listed, key=lambda row: row[0])
+    if count < CLOSED_LIST_MIN:
+        return None
+    named = ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
+    more = ", …" if count > CLOSED_LIST_SHOWN else ""
+    statement = (
+        f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: {named}{more}; "
+        f"{' or '.join(kb.labels.get(m, m) for m in missing)} is not among them"
+    )
+    slide = str(end_rows[0]["slide"])
+    return Finding("no", -1, None, CLOSED_LIST_SHARE, "closed list", statement, slide)
 
 
 def restriction_allows(kb: KB, plan: Plan, text: str) -> bool:

@@ -132,8 +132,15 @@ def test_answer_yes_no_verdicts(sample_kb: KB, question: str, verdict: str) -> N
     assert result.sources
 
 
-def test_answer_unstated_relation_is_not_a_yes(sample_kb: KB) -> None:
+def test_answer_partner_missing_from_a_long_list_is_a_guarded_no(sample_kb: KB) -> None:
     result = answer("Can Kinesis Data Firehose write to DynamoDB?", sample_kb)
+    assert result.verdict == "no"
+    assert "Splunk" in result.answer and "DynamoDB is not among them" in result.answer
+    assert result.confidence < 0.7
+
+
+def test_answer_unstated_relation_between_short_lists_is_not_decided(sample_kb: KB) -> None:
+    result = answer("Can Athena write to DynamoDB?", sample_kb)
     assert result.verdict is None
     assert "does not say" in result.answer
 
