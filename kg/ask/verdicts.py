@@ -16,7 +16,7 @@ from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
-from kg.ask.text import content_stems, stems
+from kg.ask.text import content_stems, stem, stems
 from kg.graph import entity_iri, id_from_iri, run_select
 from kg.kb import KB
 
@@ -184,6 +184,8 @@ def read_verdict(
         return Finding("no", pid, item, share, "anti-pattern")
     if says("unneeded", context) and NEED_RE.search(plan.text):
         return Finding("no", pid, item, share, "unneeded")
+    if hedged(plan, context):
+        return Finding("no", pid, item, share, "hedge")
     if says("negation", own) or (says("negation", context) and not says("affirmation", own)):
         return Finding("no", pid, item, share, "negation")
     if says("restriction", own) and not restriction_allows(kb, plan, own):
@@ -192,6 +194,18 @@ def read_verdict(
     if caveat >= 0:
         return Finding("no", caveat, item, share, "caveat")
     return Finding("yes", pid, item, share, "statement")
+
+
+def hedged(plan: Plan, text: str) -> bool:
+    """Whether a passage hedges a word the question asks plainly ("near real time" for "is it real
+    time?")."""
+    asked = set(content_stems(plan.text))
+    for pattern in cues().get("hedge", ()):
+        for match in pattern.finditer(text):
+            word = stem(match.group(1).lower())
+            if word in asked and not pattern.search(plan.text):
+                return True
+    return False
 
 
 def under_anti_pattern(store: PassageStore, pid: int) -> bool:

@@ -47,3 +47,18 @@ def test_verdicts_an_anti_pattern_no_longer_is_none() -> None:
     assert not ANTI_PATTERN_TITLE.search("No longer an anti-pattern: streaming")
     assert ANTI_PATTERN_HEADER.match("Anti Pattern")
     assert not ANTI_PATTERN_HEADER.match("Anti Pattern: use RDS instead of joins here")
+
+
+def test_verdicts_a_hedge_before_an_asked_word_denies_it() -> None:
+    from kg.ask.link import Linked
+    from kg.ask.parse import parse
+    from kg.ask.plan import make_plan
+    from kg.ask.verdicts import hedged
+
+    def plan_of(text: str):  # type: ignore[no-untyped-def]
+        return make_plan(parse(text, []), Linked((), (), (), ()))
+
+    text = "Fully managed; Near real time; Automated scaling"
+    assert hedged(plan_of("Is it real time?"), text)
+    assert not hedged(plan_of("Is it near real time?"), text)
+    assert not hedged(plan_of("Is it fully managed?"), text)
