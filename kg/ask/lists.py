@@ -87,11 +87,43 @@ def skipped(kb: KB, plan: Plan) -> set[str]:
     excluded = set(plan.linked.excluded)
     out = set(plan.linked.entities) | excluded | skipped_mechanisms(kb, plan)
     out |= {part for part, parent in kb.parts.items() if parent in excluded}
+    out |= concept_members(kb, {e for e in excluded if is_concept(kb, e)})
     out |= {kb.parts[e] for e in plan.linked.entities if e in kb.parts}
     if plan.flow is not None and not FORMAT_WORDS_RE.search(plan.text):
         # Data moves between systems: a file format or codec on the same line is no partner.
         out |= {e for e, known in kb.entities.items() if known.type in PAYLOAD_TYPES}
     return out
+
+
+# A header naming a class of things ends here; the names after it are its members
+# ("On-premises databases: Oracle, MySQL").
+HEADER_END: Final = ":"
+
+
+def concept_members(kb: KB, concepts: set[str]) -> set[str]:
+    """Names the deck lists as members of set-aside classes ("besides on-prem databases" also sets
+    aside the "Oracle, MySQL" the deck lists after "On-premises databases:")."""
+    index = ask_index(kb)
+    store = index.store
+    out: set[str] = set()
+    for concept in concepts:
+        for block in index.entity_blocks.get(concept, set()):
+            for pid in store.blocks[block].members:
+                passage = store.passages[pid]
+                out |= header_members(kb, passage.text, concept)
+                if passage.text.rstrip().endswith(HEADER_END) and concept in text_entities(
+                    kb, passage.text
+                ):
+                    out |= {e for c in passage.children for e in index.passage_entities[c]}
+    return out - concepts
+
+
+def header_members(kb: KB, text: str, concept: str) -> set[str]:
+    """The names after "header:" in one passage when the header names the class."""
+    header, colon, rest = text.partition(HEADER_END)
+    if not colon or concept not in text_entities(kb, header):
+        return set()
+    return set(text_entities(kb, rest))
 
 
 def keep(kb: KB, entity: str, skip: set[str], types: Sequence[str]) -> bool:
