@@ -204,6 +204,7 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     if anchor is None:
         return []
     anchor = bare_list_instead(kb, plan, ranked, anchor, skip, types)
+    anchor = written_list_instead(kb, plan, ranked, anchor, skip, types)
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
     wanted = set(plan.predicate_stems)
     # A runner-up must use at least as many of the question's specific words as the best block.
@@ -250,6 +251,37 @@ def bare_list_instead(
             break
         text = block_text(store, other.block)
         if names_only(kb, text) and len(block_names(kb, plan, other, skip, types)) > 1:
+            return other
+    return anchor
+
+
+# A diagram draws one path of a flow ("Subscription Filter -> Lambda -> Amazon ES"); a written
+# list this close to it ("You can stream logs into: A, B, C") names every partner.
+DIAGRAM_MARGIN: Final = 0.25
+
+
+def written_list_instead(
+    kb: KB,
+    plan: Plan,
+    ranked: Sequence[Ranked],
+    anchor: Ranked,
+    skip: set[str],
+    types: Sequence[str],
+) -> Ranked:
+    """A close runner-up whose header introduces a list of several names, when the best block
+    is a diagram's labels (or a line of names alone, as a diagram's text comes out)."""
+    store = ask_index(kb).store
+    head = store.passages[anchor.block.head]
+    if head.kind != "label" and not names_only(kb, block_text(store, anchor.block)):
+        return anchor
+    for other in ranked[:ITEM_BLOCKS]:
+        if other.score < anchor.score - DIAGRAM_MARGIN:
+            break
+        if not INTRODUCES_RE.search(store.passages[other.block.head].text):
+            continue
+        listed = [other, *list_continuation(kb, ranked, other)]
+        names = {e for r in listed for e in block_names(kb, plan, r, skip, types)}
+        if len(names) >= NAME_LIST_MIN and not sets_aside(kb, plan, other):
             return other
     return anchor
 
