@@ -205,6 +205,7 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         return []
     anchor = bare_list_instead(kb, plan, ranked, anchor, skip, types)
     anchor = written_list_instead(kb, plan, ranked, anchor, skip, types)
+    anchor = examples_instead(kb, plan, ranked, anchor, skip, types)
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
     wanted = set(plan.predicate_stems)
     # A runner-up must use at least as many of the question's specific words as the best block.
@@ -284,6 +285,59 @@ def written_list_instead(
         if len(names) >= NAME_LIST_MIN and not sets_aside(kb, plan, other):
             return other
     return anchor
+
+
+# A question asking for the deck's "examples" wants a block that gives some: names alone in
+# parentheses ("most AWS services (EBS, S3, RDS)") or after a cue ("such as A, B").
+ASKS_EXAMPLES_RE: Final = re.compile(r"\bexamples?\b", re.IGNORECASE)
+EXAMPLE_CUE_RE: Final = re.compile(
+    r"\b(?:e\.g\.|such as|for example|for instance|like|examples?:?)\s*([^().;]*)", re.IGNORECASE
+)
+EXAMPLES_MARGIN: Final = 0.25
+
+
+def examples_instead(
+    kb: KB,
+    plan: Plan,
+    ranked: Sequence[Ranked],
+    anchor: Ranked,
+    skip: set[str],
+    types: Sequence[str],
+) -> Ranked:
+    """A close runner-up that gives examples, when the question asks for examples and the best
+    block gives none."""
+    if not ASKS_EXAMPLES_RE.search(plan.parsed.masked):
+        return anchor
+    store = ask_index(kb).store
+    if gives_examples(kb, block_text(store, anchor.block)):
+        return anchor
+    for other in ranked[:ITEM_BLOCKS]:
+        if other.score < anchor.score - EXAMPLES_MARGIN:
+            break
+        text = block_text(store, other.block)
+        if gives_examples(kb, text) and block_names(kb, plan, other, skip, types):
+            return other
+    return anchor
+
+
+def gives_examples(kb: KB, text: str) -> bool:
+    """Whether a text gives a run of names alone in parentheses or after an example cue outside
+    them (a parenthesis that mixes words and names qualifies, "(aws/name, example: aws/rds)")."""
+    runs = [m.group(0)[1:-1] for m in PAREN_RE.finditer(text)]
+    runs += [m.group(1) for m in EXAMPLE_CUE_RE.finditer(PAREN_RE.sub(" ", text))]
+    return any(names_every_piece(kb, run) for run in runs)
+
+
+# Pieces of a run of names and what may trail it ("EBS, S3, RDS, SSM…", "A, B and more").
+PIECE_RE: Final = re.compile(r",|\bor\b|\band\b", re.IGNORECASE)
+TRAILING_RE: Final = re.compile(r"^(?:etc\.?|…|\.\.\.|(?:and |\+ ?)?more)$", re.IGNORECASE)
+
+
+def names_every_piece(kb: KB, text: str) -> bool:
+    """Whether every piece of a comma list names something ("EBS, S3, RDS, SSM…"), two at least."""
+    pieces = [p.strip(" …") for p in PIECE_RE.split(text)]
+    pieces = [p for p in pieces if p and not TRAILING_RE.match(p)]
+    return len(pieces) >= NAME_LIST_MIN and all(text_entities(kb, p) for p in pieces)
 
 
 def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
