@@ -209,6 +209,9 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 sparql="\n\n".join(evidence.sparql) or None,
                 confidence=GRAPH_LIST,
             )
+    if len(block_list) == 1 == len(graph_list) and block_list[0].iri != graph_list[0].iri:
+        # One partner from the best slides and another from the graph: each list is cut short.
+        block_list = [*block_list, *graph_list]
     used = tuple(evidence.ranked[:2])
     return Draft(
         list_sentence(kb, block_list, used),

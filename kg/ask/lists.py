@@ -151,8 +151,14 @@ def item(kb: KB, entity: str, refs: Sequence[SourceRef]) -> Item:
     return Item(known.label if known else entity, str(entity_iri(entity)), tuple(refs))
 
 
+# A question asking for services counts a feature by its service (Glue Studio as AWS Glue); one
+# asking where or what keeps the place the slide names (CloudWatch Logs, not CloudWatch).
+SERVICE_TYPE: Final = "Service"
+
+
 def graph_items(kb: KB, plan: Plan, rows: Sequence[dict[str, Any]]) -> list[Item]:
-    """One item per related entity with its slides; a feature also stands for its service."""
+    """One item per related entity with its slides; a feature also stands for its service when
+    the question asks for services."""
     focus = plan.focus or ""
     skip = skipped(kb, plan)
     types = asked_types(plan.text)
@@ -168,12 +174,13 @@ def graph_items(kb: KB, plan: Plan, rows: Sequence[dict[str, Any]]) -> list[Item
         parent = kb.parts.get(other, "")
         if (
             row["type"] == "Feature"
+            and SERVICE_TYPE in types
             and parent
             and parent != focus
             and kb.parts.get(focus) != parent
             and parent not in skip
             and kb.entities.get(parent) is not None
-            and kb.entities[parent].type == "Service"
+            and kb.entities[parent].type == SERVICE_TYPE
         ):
             owner = parent
         refs = grouped.setdefault(owner, [])
