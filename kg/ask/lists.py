@@ -228,8 +228,27 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if sets_aside(kb, plan, other):
             continue
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
-            chosen.append(other)
+            part = worded_part(kb, other, wanted)
+            if part is not None:
+                chosen.append(part)
     return chosen
+
+
+def worded_part(kb: KB, ranked: Ranked, wanted: set[str]) -> Ranked | None:
+    """A runner-up narrowed to the members that use the question's words (with the header that
+    introduces them): its other members speak of something else ("Emits metrics to CloudWatch"
+    under "Features:" for where log files go)."""
+    store = ask_index(kb).store
+    block = ranked.block
+    head, *rest = block.members
+    if wanted & set(content_stems(store.passages[head].text)):
+        return ranked
+    kept = tuple(pid for pid in rest if wanted & set(content_stems(store.passages[pid].text)))
+    if not kept:
+        return None
+    introduced = INTRODUCES_RE.search(store.passages[head].text) is not None
+    members = (head, *kept) if introduced else kept
+    return replace(ranked, block=replace(block, members=members), best=members[0])
 
 
 def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
