@@ -196,8 +196,8 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     short = len(block_list) <= 1 < len(graph_list)
     # Likewise one partner from the graph is a poorer answer than a slide's list of several.
     thin = len(graph_list) <= 1 < len(block_list)
-    loose = fit < BLOCK_FIT and not thin
-    if graph_list and (plan.pure_relation or plan.deck_wide or loose or short):
+    loose = fit < BLOCK_FIT
+    if graph_list and not thin and (plan.pure_relation or plan.deck_wide or loose or short):
         items = graph_list
         if items:
             used = tuple(evidence.ranked[:1])

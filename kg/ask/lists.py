@@ -214,6 +214,7 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
     anchor = written_list_instead(kb, plan, ranked, anchor, skip, types)
     anchor = examples_instead(kb, plan, ranked, anchor, skip, types)
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
+    chosen += [r for r in labelled_siblings(kb, ranked, anchor) if r not in chosen]
     wanted = set(plan.predicate_stems)
     # A runner-up must use at least as many of the question's specific words as the best block.
     needed = max(1, len(wanted & set(store.term_freqs[anchor.block.id])))
@@ -249,6 +250,36 @@ def worded_part(kb: KB, ranked: Ranked, wanted: set[str]) -> Ranked | None:
     introduced = INTRODUCES_RE.search(store.passages[head].text) is not None
     members = (head, *kept) if introduced else kept
     return replace(ranked, block=replace(block, members=members), best=members[0])
+
+
+# A bullet labelled by a name before a colon ("IAM integration: ...", "S3: Can browse ...") is one
+# of a list of such bullets on its slide, each naming one partner, whatever their scores.
+LABEL_RE: Final = re.compile(r"^\s*([^:;,.()]+?)\s*:")
+LABEL_WORDS: Final = 3
+
+
+def name_label(kb: KB, text: str) -> tuple[str, ...]:
+    """The entities a bullet's short label before a colon names, if it has one."""
+    match = LABEL_RE.match(text)
+    if match is None or len(match.group(1).split()) > LABEL_WORDS:
+        return ()
+    return text_entities(kb, match.group(1))
+
+
+def labelled_siblings(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[Ranked]:
+    """The other name-labelled bullets on the anchor's slide when the anchor is one."""
+    store = ask_index(kb).store
+    if not name_label(kb, store.passages[anchor.block.head].text):
+        return []
+    by_block = {r.block.id: r for r in ranked}
+    out = []
+    for block in store.blocks:
+        same = (block.deck, block.slide) == (anchor.block.deck, anchor.block.slide)
+        if not same or block.id == anchor.block.id:
+            continue
+        if name_label(kb, store.passages[block.head].text):
+            out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
+    return out
 
 
 def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
