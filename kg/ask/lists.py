@@ -12,7 +12,7 @@ from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import block_text, source_ref
 from kg.ask.retrieve import Ranked
-from kg.ask.text import content_stems, stems
+from kg.ask.text import content_stems, stem, stems
 from kg.graph import entity_iri, id_from_iri
 from kg.kb import KB
 from kg.types import Item, SourceRef
@@ -208,6 +208,9 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if following is not None and block_names(kb, plan, following, skip, types):
             anchor = following
             break
+    headed = headed_list(kb, plan, ranked, skip, types)
+    if headed is not None:
+        return [headed]
     if anchor is None:
         return []
     anchor = bare_list_instead(kb, plan, ranked, anchor, skip, types)
@@ -280,6 +283,67 @@ def labelled_siblings(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[
         if name_label(kb, store.passages[block.head].text):
             out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
     return out
+
+
+# A run of names the deck heads with the asked noun ("Jupyter, Zeppelin, RStudio notebooks" for
+# "which notebook environments", "Snappy, Gzip compression" for "which compression") is the list
+# of the asked kind in the deck's own words, even when the block ranks lower; searched this deep.
+HEADED_BLOCKS: Final = 20
+# Where such a run starts: after a colon, a parenthesis or a word that introduces it.
+RUN_START_RE: Final = re.compile(
+    r".*(?:[:(]|\b(?:with|from|to|into|of|like|including|include|includes|via|for|on|in)\b)",
+    re.IGNORECASE,
+)
+WORD_RE: Final = re.compile(r"[\w-]+")
+# Words of an asked noun that are parts of names, not the kind asked for.
+NAME_PART_WORDS: Final = frozenset({"aws", "amazon", "apache"})
+
+
+def asked_heads(text: str) -> set[str]:
+    """Stems of the asked noun's words ("which notebook environments" -> notebook, environment)."""
+    match = ASKED_NOUN_RE.search(text)
+    if match is None:
+        return set()
+    words = [w for w in match.group(1).split() if w.lower() not in NAME_PART_WORDS]
+    return set(content_stems(" ".join(words)))
+
+
+def headed_list(
+    kb: KB, plan: Plan, ranked: Sequence[Ranked], skip: set[str], types: Sequence[str]
+) -> Ranked | None:
+    """The best block about the focus with a run of names headed by the asked noun, naming
+    something to list."""
+    heads = asked_heads(plan.text)
+    if not heads:
+        return None
+    index = ask_index(kb)
+    store = index.store
+    for candidate in ranked[:HEADED_BLOCKS]:
+        place = (candidate.block.deck, candidate.block.slide)
+        about = set(index.slide_about.get(place, ())) | set(
+            index.block_entities(candidate.block.id)
+        )
+        if plan.focus is not None and plan.focus not in about:
+            continue
+        texts = [store.passages[pid].text for pid in candidate.block.members]
+        if not any(heads_names(kb, text, heads) for text in texts):
+            continue
+        if not sets_aside(kb, plan, candidate) and block_names(kb, plan, candidate, skip, types):
+            return candidate
+    return None
+
+
+def heads_names(kb: KB, text: str, heads: set[str]) -> bool:
+    """Whether a text has a run of names right before one of the head words."""
+    for word in WORD_RE.finditer(text):
+        if stem(word.group(0)) not in heads:
+            continue
+        before = text[: word.start()]
+        start = RUN_START_RE.match(before)
+        run = before[start.end() :] if start else before
+        if names_every_piece(kb, run):
+            return True
+    return False
 
 
 def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
@@ -512,7 +576,15 @@ ASKS_ONE_RE: Final = re.compile(
 def block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
     """Entities the evidence blocks name (or, for "what can do P", the subjects doing it)."""
     items = all_block_items(kb, plan, ranked)
-    return items[:1] if ASKS_ONE_RE.search(plan.parsed.masked) else items
+    one = ASKS_ONE_RE.search(plan.parsed.masked) and not plural_asked(plan.text)
+    return items[:1] if one else items
+
+
+def plural_asked(text: str) -> bool:
+    """Whether the asked noun phrase ends in a plural ("which notebook environments")."""
+    match = ASKED_NOUN_RE.search(text)
+    last = match.group(1).split()[-1].lower() if match else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 def all_block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
