@@ -10,7 +10,14 @@ from typing import Final
 from kg.ask.compute import compute
 from kg.ask.execute import Evidence, ask_index
 from kg.ask.figures import Figure, as_value, fits, passage_figures
-from kg.ask.lists import block_items, graph_items, option_items, quoted_items, text_entities
+from kg.ask.lists import (
+    asks_one,
+    block_items,
+    graph_items,
+    option_items,
+    quoted_items,
+    text_entities,
+)
 from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
@@ -209,7 +216,11 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 sparql="\n\n".join(evidence.sparql) or None,
                 confidence=GRAPH_LIST,
             )
-    if len(block_list) == 1 == len(graph_list) and block_list[0].iri != graph_list[0].iri:
+    if (
+        len(block_list) == 1 == len(graph_list)
+        and block_list[0].iri != graph_list[0].iri
+        and not asks_one(plan)
+    ):
         # One partner from the best slides and another from the graph: each list is cut short.
         block_list = [*block_list, *graph_list]
     used = tuple(evidence.ranked[:2])

@@ -576,8 +576,12 @@ ASKS_ONE_RE: Final = re.compile(
 def block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
     """Entities the evidence blocks name (or, for "what can do P", the subjects doing it)."""
     items = all_block_items(kb, plan, ranked)
-    one = ASKS_ONE_RE.search(plan.parsed.masked) and not plural_asked(plan.text)
-    return items[:1] if one else items
+    return items[:1] if asks_one(plan) else items
+
+
+def asks_one(plan: Plan) -> bool:
+    """Whether the question asks for one thing ("which service does X use")."""
+    return bool(ASKS_ONE_RE.search(plan.parsed.masked)) and not plural_asked(plan.text)
 
 
 def plural_asked(text: str) -> bool:
