@@ -204,7 +204,11 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if block_names(kb, plan, candidate, skip, types):
             anchor = candidate
             break
-        following = next_list(kb, candidate) or following_names(kb, candidate)
+        following = (
+            next_list(kb, candidate)
+            or following_names(kb, candidate)
+            or next_slide_list(kb, plan, candidate)
+        )
         if following is not None and block_names(kb, plan, following, skip, types):
             anchor = following
             break
@@ -459,6 +463,34 @@ def names_every_piece(kb: KB, text: str) -> bool:
     pieces = [p.strip(" …") for p in PIECE_RE.split(text)]
     pieces = [p for p in pieces if p and not TRAILING_RE.match(p)]
     return len(pieces) >= NAME_LIST_MIN and all(text_entities(kb, p) for p in pieces)
+
+
+def next_slide_list(kb: KB, plan: Plan, ranked: Ranked) -> Ranked | None:
+    """The next slide as one block when its title names the focus and a word of the question and
+    its body is short names alone: a statement naming nothing ("It can connect to many data
+    stores") goes on there ("Presto connectors": HDFS, S3, Cassandra ...)."""
+    index = ask_index(kb)
+    store = index.store
+    place = (ranked.block.deck, ranked.block.slide + 1)
+    title = store.titles.get(place, "")
+    if plan.focus is None or plan.focus not in text_entities(kb, title):
+        return None
+    name_stems = {t for m in plan.linked.mentions for t in content_stems(m.text)}
+    if not (set(content_stems(title)) - name_stems) & set(plan.topic_stems):
+        # The title must say what the question asks besides the names ("connectors", "connect").
+        return None
+    pids = [p.id for p in store.slide_passages(*place) if p.kind in LIST_KINDS]
+    short = all(store.lengths_words[pid] <= CONTINUATION_WORDS for pid in pids)
+    named = sum(1 for pid in pids if index.passage_entities[pid])
+    if len(pids) <= NAME_LIST_MIN or not short or named < len(pids) / 2:
+        return None
+    first = store.blocks[store.block_of[pids[0]]]
+    block = replace(first, members=tuple(pids))
+    return Ranked(block, ranked.score, ranked.cosine, ranked.lexical, pids[0])
+
+
+# Passage kinds a list slide's body is made of.
+LIST_KINDS: Final = frozenset({"bullet", "text"})
 
 
 def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
