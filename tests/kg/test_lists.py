@@ -108,3 +108,14 @@ def test_lists_a_name_inside_a_scope_phrase_is_not_the_focus() -> None:
     assert scoped_mentions(text, mentions) == (1,)
     linked = Linked(mentions, mentions, ("spark-streaming", "emr"), ())
     assert make_plan(parse(text, mentions), linked).focus == "spark-streaming"
+
+
+def test_lists_a_statement_naming_nothing_goes_on_in_the_next_slide(sample_kb: KB) -> None:
+    found = labels(sample_kb, "Presto on EMR: which data stores can it connect to?")
+    assert {"HDFS", "Amazon S3", "Apache Cassandra", "MongoDB"} <= found
+
+
+def test_lists_a_runner_up_gives_only_members_using_the_words(sample_kb: KB) -> None:
+    found = labels(sample_kb, "Where does the Kinesis Agent ship the log files it tails?")
+    assert "Amazon Kinesis Data Streams" in found
+    assert "Amazon CloudWatch" not in found
