@@ -119,3 +119,11 @@ def test_lists_a_runner_up_gives_only_members_using_the_words(sample_kb: KB) -> 
     found = labels(sample_kb, "Where does the Kinesis Agent ship the log files it tails?")
     assert "Amazon Kinesis Data Streams" in found
     assert "Amazon CloudWatch" not in found
+
+
+def test_lists_a_place_keeps_its_own_name_and_both_evidence_kinds_add_up(sample_kb: KB) -> None:
+    found = labels(
+        sample_kb, "Per the CloudTrail slides, where can CloudTrail deliver its events for storage?"
+    )
+    assert {"Amazon S3", "Amazon CloudWatch Logs"} <= found
+    assert "Amazon CloudWatch" not in found
