@@ -279,11 +279,10 @@ def labelled_siblings(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[
     if not name_label(kb, store.passages[anchor.block.head].text):
         return []
     by_block = {r.block.id: r for r in ranked}
+    place = (anchor.block.deck, anchor.block.slide)
+    ids = dict.fromkeys(store.block_of[pid] for pid in store.by_slide.get(place, []))
     out = []
-    for block in store.blocks:
-        same = (block.deck, block.slide) == (anchor.block.deck, anchor.block.slide)
-        if not same or block.id == anchor.block.id:
-            continue
+    for block in (store.blocks[i] for i in ids if i != anchor.block.id):
         if name_label(kb, store.passages[block.head].text):
             out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
     return out
