@@ -396,18 +396,17 @@ def written_list_instead(
     """A close runner-up whose header introduces a list of several names, when the best block
     is a diagram's labels (or a line of names alone, as a diagram's text comes out)."""
     store = ask_index(kb).store
-    head = store.passages[anchor.block.head]
-    if head.kind != "label" and not names_only(kb, block_text(store, anchor.block)):
-        return anchor
     for other in ranked[:ITEM_BLOCKS]:
         if other.score < anchor.score - DIAGRAM_MARGIN:
             break
-        if not INTRODUCES_RE.search(store.passages[other.block.head].text):
+        if other == anchor or not INTRODUCES_RE.search(store.passages[other.block.head].text):
             continue
         listed = [other, *list_continuation(kb, ranked, other)]
         names = {e for r in listed for e in block_names(kb, plan, r, skip, types)}
         if len(names) >= NAME_LIST_MIN and not sets_aside(kb, plan, other):
-            return other
+            head = store.passages[anchor.block.head]
+            diagram = head.kind == "label" or names_only(kb, block_text(store, anchor.block))
+            return other if diagram else anchor
     return anchor
 
 
