@@ -329,11 +329,28 @@ def headed_list(
         if plan.focus is not None and plan.focus not in about:
             continue
         texts = [store.passages[pid].text for pid in candidate.block.members]
-        if not any(heads_names(kb, text, heads) for text in texts):
-            continue
-        if not sets_aside(kb, plan, candidate) and block_names(kb, plan, candidate, skip, types):
-            return candidate
+        if any(heads_names(kb, text, heads) for text in texts):
+            found = candidate
+        else:
+            labels = [p for p in candidate.block.members if store.passages[p].kind == "label"]
+            under = [p for p in labels if labelled_names(kb, store.passages[p].text, heads)]
+            if not under:
+                continue
+            # A diagram's labels speak of many things: only the line under the head word counts.
+            block = replace(candidate.block, members=(under[0],))
+            found = replace(candidate, block=block, best=under[0])
+        if not sets_aside(kb, plan, found) and block_names(kb, plan, found, skip, types):
+            return found
     return None
+
+
+def labelled_names(kb: KB, text: str, heads: set[str]) -> bool:
+    """Whether a diagram label ends in a run of names right after a head word ("Structured
+    streaming Twitter, Kafka, Flume")."""
+    for word in WORD_RE.finditer(text):
+        if stem(word.group(0)) in heads and names_every_piece(kb, text[word.end() :]):
+            return True
+    return False
 
 
 def heads_names(kb: KB, text: str, heads: set[str]) -> bool:

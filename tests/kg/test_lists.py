@@ -127,3 +127,9 @@ def test_lists_a_place_keeps_its_own_name_and_both_evidence_kinds_add_up(sample_
     )
     assert {"Amazon S3", "Amazon CloudWatch Logs"} <= found
     assert "Amazon CloudWatch" not in found
+
+
+def test_lists_labelled_names_after_a_head_word(sample_kb: KB) -> None:
+    heads = {stem("streaming")}
+    assert lists.labelled_names(sample_kb, "Micro-batch streaming Kafka, Flume, HDFS", heads)
+    assert not lists.labelled_names(sample_kb, "Streaming analytics in real time", heads)
