@@ -11,6 +11,7 @@ from kg.ask.compute import compute
 from kg.ask.execute import Evidence, ask_index
 from kg.ask.figures import Figure, as_value, fits, passage_figures
 from kg.ask.lists import (
+    asks_one,
     block_items,
     graph_items,
     option_items,
@@ -207,8 +208,8 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     short = len(block_list) <= 1 < len(graph_list)
     # Likewise one partner from the graph is a poorer answer than a slide's list of several.
     thin = len(graph_list) <= 1 < len(block_list)
-    loose = fit < BLOCK_FIT and not thin
-    if graph_list and (plan.pure_relation or plan.deck_wide or loose or short):
+    loose = fit < BLOCK_FIT
+    if graph_list and not thin and (plan.pure_relation or plan.deck_wide or loose or short):
         items = graph_list
         if items:
             used = tuple(evidence.ranked[:1])
@@ -220,6 +221,13 @@ def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 sparql="\n\n".join(evidence.sparql) or None,
                 confidence=GRAPH_LIST,
             )
+    if (
+        len(block_list) == 1 == len(graph_list)
+        and block_list[0].iri != graph_list[0].iri
+        and not asks_one(plan)
+    ):
+        # One partner from the best slides and another from the graph: each list is cut short.
+        block_list = [*block_list, *graph_list]
     used = tuple(evidence.ranked[:2])
     return Draft(
         list_sentence(kb, block_list, used),

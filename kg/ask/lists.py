@@ -12,7 +12,7 @@ from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import block_text, source_ref
 from kg.ask.retrieve import Ranked
-from kg.ask.text import content_stems, stems
+from kg.ask.text import content_stems, stem, stems
 from kg.graph import entity_iri, id_from_iri
 from kg.kb import KB
 from kg.types import Item, SourceRef
@@ -87,11 +87,43 @@ def skipped(kb: KB, plan: Plan) -> set[str]:
     excluded = set(plan.linked.excluded)
     out = set(plan.linked.entities) | excluded | skipped_mechanisms(kb, plan)
     out |= {part for part, parent in kb.parts.items() if parent in excluded}
+    out |= concept_members(kb, {e for e in excluded if is_concept(kb, e)})
     out |= {kb.parts[e] for e in plan.linked.entities if e in kb.parts}
     if plan.flow is not None and not FORMAT_WORDS_RE.search(plan.text):
         # Data moves between systems: a file format or codec on the same line is no partner.
         out |= {e for e, known in kb.entities.items() if known.type in PAYLOAD_TYPES}
     return out
+
+
+# A header naming a class of things ends here; the names after it are its members
+# ("On-premises databases: Oracle, MySQL").
+HEADER_END: Final = ":"
+
+
+def concept_members(kb: KB, concepts: set[str]) -> set[str]:
+    """Names the deck lists as members of set-aside classes ("besides on-prem databases" also sets
+    aside the "Oracle, MySQL" the deck lists after "On-premises databases:")."""
+    index = ask_index(kb)
+    store = index.store
+    out: set[str] = set()
+    for concept in concepts:
+        for block in index.entity_blocks.get(concept, set()):
+            for pid in store.blocks[block].members:
+                passage = store.passages[pid]
+                out |= header_members(kb, passage.text, concept)
+                if passage.text.rstrip().endswith(HEADER_END) and concept in text_entities(
+                    kb, passage.text
+                ):
+                    out |= {e for c in passage.children for e in index.passage_entities[c]}
+    return out - concepts
+
+
+def header_members(kb: KB, text: str, concept: str) -> set[str]:
+    """The names after "header:" in one passage when the header names the class."""
+    header, colon, rest = text.partition(HEADER_END)
+    if not colon or concept not in text_entities(kb, header):
+        return set()
+    return set(text_entities(kb, rest))
 
 
 def keep(kb: KB, entity: str, skip: set[str], types: Sequence[str]) -> bool:
@@ -119,8 +151,14 @@ def item(kb: KB, entity: str, refs: Sequence[SourceRef]) -> Item:
     return Item(known.label if known else entity, str(entity_iri(entity)), tuple(refs))
 
 
+# A question asking for services counts a feature by its service (Glue Studio as AWS Glue); one
+# asking where or what keeps the place the slide names (CloudWatch Logs, not CloudWatch).
+SERVICE_TYPE: Final = "Service"
+
+
 def graph_items(kb: KB, plan: Plan, rows: Sequence[dict[str, Any]]) -> list[Item]:
-    """One item per related entity with its slides; a feature also stands for its service."""
+    """One item per related entity with its slides; a feature also stands for its service when
+    the question asks for services."""
     focus = plan.focus or ""
     skip = skipped(kb, plan)
     types = asked_types(plan.text)
@@ -136,12 +174,13 @@ def graph_items(kb: KB, plan: Plan, rows: Sequence[dict[str, Any]]) -> list[Item
         parent = kb.parts.get(other, "")
         if (
             row["type"] == "Feature"
+            and SERVICE_TYPE in types
             and parent
             and parent != focus
             and kb.parts.get(focus) != parent
             and parent not in skip
             and kb.entities.get(parent) is not None
-            and kb.entities[parent].type == "Service"
+            and kb.entities[parent].type == SERVICE_TYPE
         ):
             owner = parent
         refs = grouped.setdefault(owner, [])
@@ -165,14 +204,24 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if block_names(kb, plan, candidate, skip, types):
             anchor = candidate
             break
-        following = next_list(kb, candidate) or following_names(kb, candidate)
+        following = (
+            next_list(kb, candidate)
+            or following_names(kb, candidate)
+            or next_slide_list(kb, plan, candidate)
+        )
         if following is not None and block_names(kb, plan, following, skip, types):
             anchor = following
             break
+    headed = headed_list(kb, plan, ranked, skip, types)
+    if headed is not None:
+        return [headed]
     if anchor is None:
         return []
     anchor = bare_list_instead(kb, plan, ranked, anchor, skip, types)
+    anchor = written_list_instead(kb, plan, ranked, anchor, skip, types)
+    anchor = examples_instead(kb, plan, ranked, anchor, skip, types)
     chosen = [anchor, *list_continuation(kb, ranked, anchor)]
+    chosen += [r for r in labelled_siblings(kb, ranked, anchor) if r not in chosen]
     wanted = set(plan.predicate_stems)
     # A runner-up must use at least as many of the question's specific words as the best block.
     needed = max(1, len(wanted & set(store.term_freqs[anchor.block.id])))
@@ -187,8 +236,134 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         if sets_aside(kb, plan, other):
             continue
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
-            chosen.append(other)
+            part = worded_part(kb, other, wanted)
+            if part is not None:
+                chosen.append(part)
     return chosen
+
+
+def worded_part(kb: KB, ranked: Ranked, wanted: set[str]) -> Ranked | None:
+    """A runner-up narrowed to the members that use the question's words (with the header that
+    introduces them): its other members speak of something else ("Emits metrics to CloudWatch"
+    under "Features:" for where log files go)."""
+    store = ask_index(kb).store
+    block = ranked.block
+    head, *rest = block.members
+    if wanted & set(content_stems(store.passages[head].text)):
+        return ranked
+    kept = tuple(pid for pid in rest if wanted & set(content_stems(store.passages[pid].text)))
+    if not kept:
+        return None
+    introduced = INTRODUCES_RE.search(store.passages[head].text) is not None
+    members = (head, *kept) if introduced else kept
+    return replace(ranked, block=replace(block, members=members), best=members[0])
+
+
+# A bullet labelled by a name before a colon ("IAM integration: ...", "S3: Can browse ...") is one
+# of a list of such bullets on its slide, each naming one partner, whatever their scores.
+LABEL_RE: Final = re.compile(r"^\s*([^:;,.()]+?)\s*:")
+LABEL_WORDS: Final = 3
+
+
+def name_label(kb: KB, text: str) -> tuple[str, ...]:
+    """The entities a bullet's short label before a colon names, if it has one."""
+    match = LABEL_RE.match(text)
+    if match is None or len(match.group(1).split()) > LABEL_WORDS:
+        return ()
+    return text_entities(kb, match.group(1))
+
+
+def labelled_siblings(kb: KB, ranked: Sequence[Ranked], anchor: Ranked) -> list[Ranked]:
+    """The other name-labelled bullets on the anchor's slide when the anchor is one."""
+    store = ask_index(kb).store
+    if not name_label(kb, store.passages[anchor.block.head].text):
+        return []
+    by_block = {r.block.id: r for r in ranked}
+    place = (anchor.block.deck, anchor.block.slide)
+    ids = dict.fromkeys(store.block_of[pid] for pid in store.by_slide.get(place, []))
+    out = []
+    for block in (store.blocks[i] for i in ids if i != anchor.block.id):
+        if name_label(kb, store.passages[block.head].text):
+            out.append(by_block.get(block.id, Ranked(block, anchor.score, 0.0, 0.0, block.head)))
+    return out
+
+
+# A run of names the deck heads with the asked noun ("Jupyter, Zeppelin, RStudio notebooks" for
+# "which notebook environments", "Snappy, Gzip compression" for "which compression") is the list
+# of the asked kind in the deck's own words, even when the block ranks lower; searched this deep.
+HEADED_BLOCKS: Final = 20
+# Where such a run starts: after a colon, a parenthesis or a word that introduces it.
+RUN_START_RE: Final = re.compile(
+    r".*(?:[:(]|\b(?:with|from|to|into|of|like|including|include|includes|via|for|on|in)\b)",
+    re.IGNORECASE,
+)
+WORD_RE: Final = re.compile(r"[\w-]+")
+# Words of an asked noun that are parts of names, not the kind asked for.
+NAME_PART_WORDS: Final = frozenset({"aws", "amazon", "apache"})
+
+
+def asked_heads(text: str) -> set[str]:
+    """Stems of the asked noun's words ("which notebook environments" -> notebook, environment)."""
+    match = ASKED_NOUN_RE.search(text)
+    if match is None:
+        return set()
+    words = [w for w in match.group(1).split() if w.lower() not in NAME_PART_WORDS]
+    return set(content_stems(" ".join(words)))
+
+
+def headed_list(
+    kb: KB, plan: Plan, ranked: Sequence[Ranked], skip: set[str], types: Sequence[str]
+) -> Ranked | None:
+    """The best block about the focus with a run of names headed by the asked noun, naming
+    something to list."""
+    heads = asked_heads(plan.text)
+    if not heads:
+        return None
+    index = ask_index(kb)
+    store = index.store
+    for candidate in ranked[:HEADED_BLOCKS]:
+        place = (candidate.block.deck, candidate.block.slide)
+        about = set(index.slide_about.get(place, ())) | set(
+            index.block_entities(candidate.block.id)
+        )
+        if plan.focus is not None and plan.focus not in about:
+            continue
+        texts = [store.passages[pid].text for pid in candidate.block.members]
+        if any(heads_names(kb, text, heads) for text in texts):
+            found = candidate
+        else:
+            labels = [p for p in candidate.block.members if store.passages[p].kind == "label"]
+            under = [p for p in labels if labelled_names(kb, store.passages[p].text, heads)]
+            if not under:
+                continue
+            # A diagram's labels speak of many things: only the line under the head word counts.
+            block = replace(candidate.block, members=(under[0],))
+            found = replace(candidate, block=block, best=under[0])
+        if not sets_aside(kb, plan, found) and block_names(kb, plan, found, skip, types):
+            return found
+    return None
+
+
+def labelled_names(kb: KB, text: str, heads: set[str]) -> bool:
+    """Whether a diagram label ends in a run of names right after a head word ("Structured
+    streaming Twitter, Kafka, Flume")."""
+    for word in WORD_RE.finditer(text):
+        if stem(word.group(0)) in heads and names_every_piece(kb, text[word.end() :]):
+            return True
+    return False
+
+
+def heads_names(kb: KB, text: str, heads: set[str]) -> bool:
+    """Whether a text has a run of names right before one of the head words."""
+    for word in WORD_RE.finditer(text):
+        if stem(word.group(0)) not in heads:
+            continue
+        before = text[: word.start()]
+        start = RUN_START_RE.match(before)
+        run = before[start.end() :] if start else before
+        if names_every_piece(kb, run):
+            return True
+    return False
 
 
 def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
@@ -220,6 +395,117 @@ def bare_list_instead(
         if names_only(kb, text) and len(block_names(kb, plan, other, skip, types)) > 1:
             return other
     return anchor
+
+
+# A diagram draws one path of a flow ("Subscription Filter -> Lambda -> Amazon ES"); a written
+# list this close to it ("You can stream logs into: A, B, C") names every partner.
+DIAGRAM_MARGIN: Final = 0.25
+
+
+def written_list_instead(
+    kb: KB,
+    plan: Plan,
+    ranked: Sequence[Ranked],
+    anchor: Ranked,
+    skip: set[str],
+    types: Sequence[str],
+) -> Ranked:
+    """A close runner-up whose header introduces a list of several names, when the best block
+    is a diagram's labels (or a line of names alone, as a diagram's text comes out)."""
+    store = ask_index(kb).store
+    for other in ranked[:ITEM_BLOCKS]:
+        if other.score < anchor.score - DIAGRAM_MARGIN:
+            break
+        if other == anchor or not INTRODUCES_RE.search(store.passages[other.block.head].text):
+            continue
+        listed = [other, *list_continuation(kb, ranked, other)]
+        names = {e for r in listed for e in block_names(kb, plan, r, skip, types)}
+        if len(names) >= NAME_LIST_MIN and not sets_aside(kb, plan, other):
+            head = store.passages[anchor.block.head]
+            diagram = head.kind == "label" or names_only(kb, block_text(store, anchor.block))
+            return other if diagram else anchor
+    return anchor
+
+
+# A question asking for the deck's "examples" wants a block that gives some: names alone in
+# parentheses ("most AWS services (EBS, S3, RDS)") or after a cue ("such as A, B").
+ASKS_EXAMPLES_RE: Final = re.compile(r"\bexamples?\b", re.IGNORECASE)
+EXAMPLE_CUE_RE: Final = re.compile(
+    r"\b(?:e\.g\.|such as|for example|for instance|like|examples?:?)\s*([^().;]*)", re.IGNORECASE
+)
+EXAMPLES_MARGIN: Final = 0.25
+
+
+def examples_instead(
+    kb: KB,
+    plan: Plan,
+    ranked: Sequence[Ranked],
+    anchor: Ranked,
+    skip: set[str],
+    types: Sequence[str],
+) -> Ranked:
+    """A close runner-up that gives examples, when the question asks for examples and the best
+    block gives none."""
+    if not ASKS_EXAMPLES_RE.search(plan.parsed.masked):
+        return anchor
+    store = ask_index(kb).store
+    if gives_examples(kb, block_text(store, anchor.block)):
+        return anchor
+    for other in ranked[:ITEM_BLOCKS]:
+        if other.score < anchor.score - EXAMPLES_MARGIN:
+            break
+        text = block_text(store, other.block)
+        if gives_examples(kb, text) and block_names(kb, plan, other, skip, types):
+            return other
+    return anchor
+
+
+def gives_examples(kb: KB, text: str) -> bool:
+    """Whether a text gives a run of names alone in parentheses or after an example cue outside
+    them (a parenthesis that mixes words and names qualifies, "(aws/name, example: aws/rds)")."""
+    runs = [m.group(0)[1:-1] for m in PAREN_RE.finditer(text)]
+    runs += [m.group(1) for m in EXAMPLE_CUE_RE.finditer(PAREN_RE.sub(" ", text))]
+    return any(names_every_piece(kb, run) for run in runs)
+
+
+# Pieces of a run of names and what may trail it ("EBS, S3, RDS, SSM…", "A, B and more").
+PIECE_RE: Final = re.compile(r",|\bor\b|\band\b", re.IGNORECASE)
+TRAILING_RE: Final = re.compile(r"^(?:etc\.?|…|\.\.\.|(?:and |\+ ?)?more)$", re.IGNORECASE)
+
+
+def names_every_piece(kb: KB, text: str) -> bool:
+    """Whether every piece of a comma list names something ("EBS, S3, RDS, SSM…"), two at least."""
+    pieces = [p.strip(" …") for p in PIECE_RE.split(text)]
+    pieces = [p for p in pieces if p and not TRAILING_RE.match(p)]
+    return len(pieces) >= NAME_LIST_MIN and all(text_entities(kb, p) for p in pieces)
+
+
+def next_slide_list(kb: KB, plan: Plan, ranked: Ranked) -> Ranked | None:
+    """The next slide as one block when its title names the focus and a word of the question and
+    its body is short names alone: a statement naming nothing ("It can connect to many data
+    stores") goes on there ("Presto connectors": HDFS, S3, Cassandra ...)."""
+    index = ask_index(kb)
+    store = index.store
+    place = (ranked.block.deck, ranked.block.slide + 1)
+    title = store.titles.get(place, "")
+    if plan.focus is None or plan.focus not in text_entities(kb, title):
+        return None
+    name_stems = {t for m in plan.linked.mentions for t in content_stems(m.text)}
+    if not (set(content_stems(title)) - name_stems) & set(plan.topic_stems):
+        # The title must say what the question asks besides the names ("connectors", "connect").
+        return None
+    pids = [p.id for p in store.slide_passages(*place) if p.kind in LIST_KINDS]
+    short = all(store.lengths_words[pid] <= CONTINUATION_WORDS for pid in pids)
+    named = sum(1 for pid in pids if index.passage_entities[pid])
+    if len(pids) <= NAME_LIST_MIN or not short or named < len(pids) / 2:
+        return None
+    first = store.blocks[store.block_of[pids[0]]]
+    block = replace(first, members=tuple(pids))
+    return Ranked(block, ranked.score, ranked.cosine, ranked.lexical, pids[0])
+
+
+# Passage kinds a list slide's body is made of.
+LIST_KINDS: Final = frozenset({"bullet", "text"})
 
 
 def next_list(kb: KB, ranked: Ranked) -> Ranked | None:
@@ -342,7 +628,19 @@ ASKS_ONE_RE: Final = re.compile(
 def block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:
     """Entities the evidence blocks name (or, for "what can do P", the subjects doing it)."""
     items = all_block_items(kb, plan, ranked)
-    return items[:1] if ASKS_ONE_RE.search(plan.parsed.masked) else items
+    return items[:1] if asks_one(plan) else items
+
+
+def asks_one(plan: Plan) -> bool:
+    """Whether the question asks for one thing ("which service does X use")."""
+    return bool(ASKS_ONE_RE.search(plan.parsed.masked)) and not plural_asked(plan.text)
+
+
+def plural_asked(text: str) -> bool:
+    """Whether the asked noun phrase ends in a plural ("which notebook environments")."""
+    match = ASKED_NOUN_RE.search(text)
+    last = match.group(1).split()[-1].lower() if match else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 def all_block_items(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Item]:

@@ -110,6 +110,7 @@ class Parsed:
     scope: tuple[str, ...] = ()
     asking: str = ""
     shared: bool = False
+    scoped: tuple[int, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -449,4 +450,15 @@ def parse(text: str, mentions: Sequence[Mention]) -> Parsed:
             for m in SCOPE_RE.finditer(masked)
             if (words := re.sub(r"\b[XY]\b", " ", m.group(1)).strip())
         ),
+        scoped=scoped_mentions(text, mentions),
+    )
+
+
+def scoped_mentions(text: str, mentions: Sequence[Mention]) -> tuple[int, ...]:
+    """Mentions inside a scope phrase ("the EMR section"): where to look, not what is asked."""
+    spans = [m.span(1) for m in SCOPE_RE.finditer(text)]
+    return tuple(
+        i
+        for i, mention in enumerate(mentions)
+        if any(start <= mention.start and mention.end <= end for start, end in spans)
     )

@@ -103,6 +103,7 @@ def make_plan(parsed: Parsed, linked: Linked) -> Plan:
             focus = None
     if focus is None and linked.entities:
         focus = linked.entities[0]
+    focus = unscoped(focus, parsed, linked)
     answer, intent = parsed.answer, parsed.intent
     parts = len(re.findall(r"[.?!]\s+\S", parsed.text)) >= 1 or len(parsed.clauses) >= 2
     described = bool(DESCRIBED_RE.search(parsed.masked)) and parsed.anaphora
@@ -131,6 +132,15 @@ def make_plan(parsed: Parsed, linked: Linked) -> Plan:
         deck_wide=bool(DECK_WIDE_RE.search(parsed.text)),
         scope_stems=tuple(t for t in scope if t not in named),
     )
+
+
+def unscoped(focus: str | None, parsed: Parsed, linked: Linked) -> str | None:
+    """The focus, or the first entity named outside scope phrases when the focus is named only
+    inside one ("ingest from, going by the EMR section": EMR says where to look)."""
+    free = [m.entity for i, m in enumerate(linked.mentions) if i not in parsed.scoped]
+    if focus is None or focus in free:
+        return focus
+    return next((e for e in free if e not in linked.excluded), focus)
 
 
 def is_stopword(word: str) -> bool:

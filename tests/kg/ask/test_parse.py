@@ -60,6 +60,8 @@ def test_parse_words_inside_a_name_are_not_cues() -> None:
         ("Where does X deliver its output?", Direction.OUT, Intent.DESTINATIONS),
         ("What can consume data from X?", Direction.OUT, Intent.READS_FROM),
         ("What triggers X?", Direction.IN, Intent.TRIGGERED_BY),
+        ("Where do X get delivered to?", Direction.OUT, Intent.DESTINATIONS),
+        ("Where does X get its records?", Direction.IN, Intent.SOURCES),
     ],
 )
 def test_parse_flow_direction_is_read_around_the_entity(
