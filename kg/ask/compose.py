@@ -70,6 +70,14 @@ BLOCK_FIT: Final = 0.5
 FIGURE_SLIDES: Final = 3
 FIGURE_MARGIN: Final = 0.12
 MAX_FIGURES: Final = 3
+# A question asking two figures ("how many can it create, and how many does it start with?")
+# quotes figures further behind the best one.
+NUMBER_ASK_RE: Final = re.compile(
+    r"\bhow (?:many|much|long|big|large|often|fast|high|low)\b|\bwhat(?:'s| is| are)? the "
+    r"(?:max(?:imum)?|min(?:imum)?|default|limit|size)\b",
+    re.IGNORECASE,
+)
+MULTI_ASK_MARGIN: Final = 0.25
 # A figure is what the question asks when the question's words sit around it: in its own line
 # above all ("a batch size ... (up to 10,000 records)"), less in its header's ("Too large a batch
 # size can cause timeouts!" over "payload limit (6 MB)").
@@ -288,11 +296,12 @@ def number_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     if not scored:
         return text_draft(kb, plan, evidence)
     best = scored[0][0]
+    margin = FIGURE_MARGIN if len(NUMBER_ASK_RE.findall(plan.text)) < 2 else MULTI_ASK_MARGIN
     parts: list[str] = []
     used: list[Ranked] = []
     picked: list[int] = []
     for score, item, pid, _ in scored:
-        if score < best - FIGURE_MARGIN or len(picked) >= MAX_FIGURES:
+        if score < best - margin or len(picked) >= MAX_FIGURES:
             break
         picked.append(pid)
         parts.append(quote(kb, store, item.block, members=figure_members(store, pid)))

@@ -16,3 +16,10 @@ def test_figures_numbers_with_units_from_text() -> None:
 def test_figures_fit_the_asked_dimension() -> None:
     day = Figure("5 days", 5.0, "days", "", "time", 1)
     assert fits(day, "time") and not fits(day, "money") and fits(day, "")
+
+
+def test_figures_a_question_asking_two_figures_is_told_apart() -> None:
+    from kg.ask.compose import NUMBER_ASK_RE
+
+    assert len(NUMBER_ASK_RE.findall("How many queues can it create, and how many at start?")) == 2
+    assert len(NUMBER_ASK_RE.findall("What is the maximum message size?")) == 1
