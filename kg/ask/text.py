@@ -40,6 +40,13 @@ MIN_PLURAL: Final = 3
 # British spellings meet American ones: "analyse", "analysis" and "analyze" share "analyz"; the
 # "-ise"/"-ize" pair already meets at STEM_CHARS letters.
 SPELLING_RE: Final = re.compile(r"ys(?=[ei])")
+# A superlative asks for a bound: "the largest object" is the maximum ("Max.") object size.
+SUPERLATIVES: Final = {
+    **dict.fromkeys(
+        ("largest", "biggest", "highest", "longest", "greatest", "maximal", "maximum"), "max"
+    ),
+    **dict.fromkeys(("smallest", "lowest", "shortest", "fewest", "minimal", "minimum"), "min"),
+}
 # Stems are cut to this many letters: "aggregate" and "aggregation" both become "aggreg".
 STEM_CHARS: Final = 6
 
@@ -61,6 +68,8 @@ def stem(word: str) -> str:
     """A light stem: a common suffix stripped, then cut to STEM_CHARS letters."""
     if not word.isalpha():
         return word.replace(",", "")
+    if word in SUPERLATIVES:
+        return SUPERLATIVES[word]
     word = SPELLING_RE.sub("yz", word)
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) - 1 >= MIN_PLURAL:
         word = word[:-1]

@@ -32,3 +32,9 @@ def test_text_unknown_compound_splits_into_known_words() -> None:
     known = {stem("data"), stem("shares"), stem("stream")}
     assert known_stems("datashares retention", known) == ["data", "share", "retent"]
     assert compound_parts("zzzqqq", known) == []
+
+
+def test_text_a_superlative_meets_its_bound() -> None:
+    assert content_stems("the largest object") == content_stems("the max object")
+    assert content_stems("Maximum object size") == content_stems("max object size")
+    assert content_stems("smallest billable size") == content_stems("minimum billable size")
