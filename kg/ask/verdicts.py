@@ -43,6 +43,10 @@ OFF_FOCUS_PENALTY: Final = 0.2
 ANTI_PATTERN_TITLE: Final = re.compile(r"(?<!no longer an )anti[- ]?patterns?", re.IGNORECASE)
 # A bullet that is only an anti-pattern header ("• Anti Pattern") heads the bullets after it.
 ANTI_PATTERN_HEADER: Final = re.compile(r"^\s*anti[- ]?patterns?\s*:?\s*$", re.IGNORECASE)
+# A question about doing something to an existing thing, which "set at creation" answers with no.
+AFTER_CREATION_RE: Final = re.compile(
+    r"\b(?:after|afterwards|later|already|existing|once it(?:'s| is| has been))\b", re.IGNORECASE
+)
 # A question about needing or having to do something, which "no need to" answers with no.
 NEED_RE: Final = re.compile(r"\b(?:need|needs|must|have to|has to|required?|necessary)\b", re.I)
 
@@ -186,6 +190,10 @@ def read_verdict(
         return Finding("no", pid, item, share, "unneeded")
     if hedged(plan, context):
         return Finding("no", pid, item, share, "hedge")
+    if excepted(kb, plan, context):
+        return Finding("no", pid, item, share, "exception")
+    if says("creation", context) and AFTER_CREATION_RE.search(plan.text):
+        return Finding("no", pid, item, share, "at creation")
     if says("negation", own) or (says("negation", context) and not says("affirmation", own)):
         return Finding("no", pid, item, share, "negation")
     if says("restriction", own) and not restriction_allows(kb, plan, own):
@@ -204,6 +212,21 @@ def hedged(plan: Plan, text: str) -> bool:
         for match in pattern.finditer(text):
             word = stem(match.group(1).lower())
             if word in asked and not pattern.search(plan.text):
+                return True
+    return False
+
+
+def excepted(kb: KB, plan: Plan, text: str) -> bool:
+    """Whether what the question asks about comes after an "except" ("does everything X can,
+    except: Spectrum" for "does it support Spectrum?")."""
+    from kg.ask.lists import text_entities
+
+    for pattern in cues().get("exception", ()):
+        for match in pattern.finditer(text):
+            after = match.group(1)
+            asked = set(plan.linked.entities[1:]) & set(text_entities(kb, after))
+            words = set(plan.predicate_stems) & set(content_stems(after))
+            if asked or (not plan.linked.entities[1:] and words):
                 return True
     return False
 

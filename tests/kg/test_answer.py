@@ -228,6 +228,11 @@ def test_answer_chat_opener_does_not_change_the_answer(sample_kb: KB) -> None:
     assert result.answer == answer("what is Amazon Athena?", sample_kb).answer
 
 
+def test_answer_what_follows_except_is_a_no(sample_kb: KB) -> None:
+    result = answer("Does Redshift Serverless support Redshift Spectrum?", sample_kb)
+    assert result.verdict == "no" and "except" in result.answer
+
+
 def test_answer_unknown_topic_abstains(sample_kb: KB) -> None:
     result = answer("tell me something about quantum gardening", sample_kb)
     assert result.intent == "not_covered"

@@ -7,6 +7,7 @@ import tomllib
 import pytest
 
 from kg.ask.verdicts import (
+    AFTER_CREATION_RE,
     ANTI_PATTERN_HEADER,
     ANTI_PATTERN_TITLE,
     CUES_FILE,
@@ -62,3 +63,11 @@ def test_verdicts_a_hedge_before_an_asked_word_denies_it() -> None:
     assert hedged(plan_of("Is it real time?"), text)
     assert not hedged(plan_of("Is it near real time?"), text)
     assert not hedged(plan_of("Is it fully managed?"), text)
+
+
+def test_verdicts_set_at_creation_denies_doing_it_later() -> None:
+    assert AFTER_CREATION_RE.search("Can I add an index after it has been created?")
+    assert AFTER_CREATION_RE.search("Can I turn it on for an existing table?")
+    assert not AFTER_CREATION_RE.search("Can I add an index to a table?")
+    assert says("creation", "Must be defined at table creation time")
+    assert says("creation", "Can only be turned on when a bucket is created")
