@@ -114,8 +114,8 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     best = evidence.ranked[0].score if evidence.ranked else 0.0
     # A comparison is answered by what each side's best slide says before the shared overview.
     ordered = [*evidence.sides, *rankings(evidence)] if evidence.sides else rankings(evidence)
-    candidates = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
-    candidates += [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    leads = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
+    candidates = leads + [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
     for item in candidates:
         place = (item.block.deck, item.block.slide)
         if place in places or len(chosen) >= TEXT_BLOCKS:
@@ -123,12 +123,15 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
         places.add(place)
         chosen.append(item)
     parts = []
+    ranked_ids = [r.block.id for r in evidence.ranked]
     for position, item in enumerate(chosen):
         share = int(ANSWER_BUDGET * BUDGET_SHARES[len(chosen) - 1][position])
         place = (item.block.deck, item.block.slide)
         whole = slide_quote(kb, store, *place)
         fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share
-        order = [r.block.id for r in evidence.ranked]
+        # Another part's best block on the same slide answers that part: it comes right after.
+        also = [r.block.id for r in leads if (r.block.deck, r.block.slide) == place]
+        order = [*also, *ranked_ids]
         parts.append(whole if fits_whole else slide_part(kb, store, item.block, share, order))
     return parts, chosen
 

@@ -76,10 +76,26 @@ def stems(text: str) -> list[str]:
     return [stem(token) for token in tokens(text)]
 
 
+# A direction particle after a verb is a stopword alone but tells "scale down" from "scale up":
+# the pair is one more term besides the verb's own stem.
+PARTICLES: Final = frozenset({"up", "down", "out"})
+
+
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry the topic: no stopwords, no one-letter words."""
+    """Stems of the words that carry the topic: no stopwords, no one-letter words; a verb with a
+    direction particle ("scale down") adds the pair as a term too."""
     stop = stopwords()
-    return [stem(t) for t in tokens(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+    out: list[str] = []
+    previous = ""
+    for token in tokens(text):
+        if token in PARTICLES and previous:
+            out.append(f"{previous}_{token}")
+        if token not in stop and (len(token) > 1 or token.isdigit()):
+            previous = stem(token)
+            out.append(previous)
+        else:
+            previous = ""
+    return out
 
 
 # A compound's parts are at least this long ("datashares" -> "data" + "shares").
@@ -90,10 +106,14 @@ def known_stems(text: str, known: Collection[str]) -> list[str]:
     """Content stems, with a word the index does not know split into two words it does."""
     stop = stopwords()
     out: list[str] = []
+    previous = ""
     for token in tokens(text):
+        if token in PARTICLES and previous:
+            out.append(f"{previous}_{token}")
         if token in stop or (len(token) <= 1 and not token.isdigit()):
+            previous = ""
             continue
-        whole = stem(token)
+        previous = whole = stem(token)
         out.extend([whole] if whole in known else compound_parts(token, known) or [whole])
     return out
 

@@ -100,6 +100,10 @@ def test_parse_clauses_need_their_own_topic_words() -> None:
         "how many can one call write?",
     )
     assert len(split_clauses("Gateway vs interface: what's the difference?")) == 1
+    assert split_clauses("What does the pool hold, and in what order does it drain?") == (
+        "What does the pool hold",
+        "in what order does it drain?",
+    )
 
 
 def test_parse_clauses_leave_out_the_scene_setting() -> None:
