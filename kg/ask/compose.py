@@ -15,6 +15,7 @@ from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
     ANSWER_BUDGET,
+    MIN_CUT_PART,
     WHOLE_SLIDE_CHARS,
     cite,
     fill,
@@ -52,6 +53,10 @@ TEXT_MARGIN: Final = 0.2
 DEFINITION_SHARE: Final = 420
 # How the answer's characters are shared among one, two or three quoted slides: the best one first.
 BUDGET_SHARES: Final = ((1.0,), (0.7, 0.3), (0.5, 0.25, 0.25))
+# Room an answer's quotes leave is filled with the best blocks of this many more slides, when they
+# score this close to the best block.
+FILL_BLOCKS: Final = 2
+FILL_MARGIN: Final = 0.6
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
 PART_MARGIN: Final = 0.35
 # Questions whose answer may be a list of names.
@@ -171,6 +176,7 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 *(p for p, u in zip(parts, used, strict=True) if u.block.slide != place[1]),
             ]
             used = [defining, *used]
+    parts = [*parts, *room_fillers(kb, evidence, used, fill(parts))]
     if lists_items(plan):
         items = tuple(clause_items(kb, plan, evidence))
     elif plan.intent is Intent.SECURITY:
@@ -178,6 +184,28 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     else:
         items = ()
     return Draft(fill(parts), plan.intent, items=items, used=tuple(used), confidence=0.6)
+
+
+def room_fillers(kb: KB, evidence: Evidence, used: Sequence[Ranked], said: str) -> list[str]:
+    """The best blocks of slides not yet quoted, each on its own, while the answer has room: a
+    short best slide leaves room for a fact stated on another ("Message content is ...")."""
+    store = ask_index(kb).store
+    best = evidence.ranked[0].score if evidence.ranked else 0.0
+    places = {(u.block.deck, u.block.slide) for u in used}
+    room = ANSWER_BUDGET - len(said)
+    out: list[str] = []
+    for item in evidence.ranked:
+        if len(out) >= FILL_BLOCKS or item.score < best - FILL_MARGIN or room < MIN_CUT_PART:
+            break
+        place = (item.block.deck, item.block.slide)
+        if place in places:
+            continue
+        places.add(place)
+        text = quote(kb, store, item.block)
+        if len(text) + 1 <= room:
+            out.append(text)
+            room -= len(text) + 1
+    return out
 
 
 def lists_items(plan: Plan) -> bool:
