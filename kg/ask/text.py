@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
 STOPWORDS_FILE: Final = Path(__file__).parent.parent / "data" / "stopwords.txt"
+FAMILIES_FILE: Final = Path(__file__).parent.parent / "data" / "word_families.toml"
 # Letters and digits, keeping inner dots, slashes and dashes of names like "SSE-KMS" or "HTTP/2"
 # together only through stems; a token is a run of letters or digits.
 TOKEN_RE: Final = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
@@ -49,6 +51,24 @@ def stopwords() -> frozenset[str]:
     """The stopword list of kg/data/stopwords.txt."""
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, frozenset[str]]:
+    """Each stem of kg/data/word_families.toml with the stems of its family."""
+    data = tomllib.loads(FAMILIES_FILE.read_text(encoding="utf-8"))
+    out: dict[str, frozenset[str]] = {}
+    for row in data.get("family", []):
+        family = frozenset(stem(word) for word in row["words"])
+        for member in family:
+            out[member] = out.get(member, frozenset()) | family
+    return out
+
+
+def used_stems(wanted: Collection[str], words: Collection[str]) -> set[str]:
+    """The wanted stems a text's stems use, itself or through a word of the same family."""
+    table = families()
+    return {w for w in wanted if w in words or table.get(w, frozenset()) & set(words)}
 
 
 def tokens(text: str) -> list[str]:
