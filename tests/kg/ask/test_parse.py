@@ -148,3 +148,12 @@ def test_parse_the_scene_set_before_the_question_carries_no_relation() -> None:
     assert parsed.asking == "What can unpack those records?"
     whole = "What can write to X?"
     assert parse(whole, placeholders(whole)).flow is not None
+
+
+def test_parse_what_a_feature_can_do_is_prose_and_who_may_use_it_is_security() -> None:
+    text = "What can X do for my reports?"
+    assert parse(text, placeholders(text)).answer is AnswerType.VALUES
+    text = "What controls who can read tables in X?"
+    assert parse(text, placeholders(text)).intent is Intent.SECURITY
+    text = "What can write to X?"
+    assert parse(text, placeholders(text)).answer is AnswerType.ENTITIES
