@@ -39,6 +39,8 @@ def block_text(store: PassageStore, block: Block, *, members: Sequence[int] | No
     passages = [store.passages[pid] for pid in pids]
     if not passages:
         return ""
+    if block.paired and members is None:
+        return ": ".join(p.text for p in passages)
     if (
         all(p.kind in ("label", "text") for p in passages)
         and len(passages) > 1

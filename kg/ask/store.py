@@ -23,6 +23,11 @@ BM25_B: Final = 0.6
 # Labels of one diagram come on consecutive lines; a gap wider than this starts another group.
 LABEL_GAP: Final = 3
 MAX_LABEL_GROUP: Final = 10
+# A diagram may print its names first, then a description of each in the same order: at least
+# this many names of at most this many words, each description at least this many words.
+MIN_DESCRIBED: Final = 2
+MAX_NAME_WORDS: Final = 3
+MIN_DESCRIPTION_WORDS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Block:
     deck: str
     slide: int
     members: tuple[int, ...]
+    # A diagram's name label with the description printed for it further down.
+    paired: bool = False
 
     @property
     def head(self) -> int:
@@ -260,11 +267,19 @@ def make_blocks(
     blocks: list[Block] = []
     block_of = [-1] * len(passages)
 
-    def close(place: tuple[str, int], members: list[int]) -> None:
+    def close(place: tuple[str, int], members: list[int], *, paired: bool = False) -> None:
         if members:
             for pid in members:
                 block_of[pid] = len(blocks)
-            blocks.append(Block(len(blocks), place[0], place[1], tuple(members)))
+            blocks.append(Block(len(blocks), place[0], place[1], tuple(members), paired))
+
+    def close_group(place: tuple[str, int], group: list[int]) -> None:
+        half = len(group) // 2
+        if not described_labels([passages[pid].text for pid in group]):
+            close(place, group)
+            return
+        for name, description in zip(group[:half], group[half:], strict=True):
+            close(place, [name, description], paired=True)
 
     for place, pids in by_slide.items():
         group: list[int] = []
@@ -275,19 +290,31 @@ def make_blocks(
             if passage.kind == "label" and not passage.children:
                 near = group and passage.line_start - passages[group[-1]].line_end <= LABEL_GAP
                 if group and (not near or len(group) >= MAX_LABEL_GROUP):
-                    close(place, group)
+                    close_group(place, group)
                     group = []
                 group.append(pid)
                 continue
-            close(place, group)
+            close_group(place, group)
             group = []
             close(place, [pid, *passage.children])
-        close(place, group)
+        close_group(place, group)
     for pid, block in enumerate(block_of):
         if block < 0:  # a child whose parent was not found on its slide
             block_of[pid] = len(blocks)
             blocks.append(Block(len(blocks), passages[pid].deck, passages[pid].slide, (pid,)))
     return blocks, block_of
+
+
+def described_labels(texts: Sequence[str]) -> bool:
+    """Whether a label group prints names first and then one description for each, in the same
+    order ("HDFS / YARN / Hadoop Distributed File System ... / Yet Another Resource ...")."""
+    half = len(texts) // 2
+    if len(texts) % 2 or half < MIN_DESCRIBED:
+        return False
+    names, descriptions = texts[:half], texts[half:]
+    return all(len(t.split()) <= MAX_NAME_WORDS for t in names) and all(
+        len(t.split()) >= MIN_DESCRIPTION_WORDS for t in descriptions
+    )
 
 
 def passage_mentions(
