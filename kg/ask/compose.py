@@ -127,10 +127,13 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
             continue
         places.add(place)
         chosen.append(item)
-    parts = []
+    parts: list[str] = []
     ranked_ids = [r.block.id for r in evidence.ranked]
     for position, item in enumerate(chosen):
-        share = int(ANSWER_BUDGET * BUDGET_SHARES[len(chosen) - 1][position])
+        # What the parts before left of their shares goes to this one.
+        spent = sum(len(p) + 1 for p in parts)
+        before = sum(BUDGET_SHARES[len(chosen) - 1][:position])
+        share = int(ANSWER_BUDGET * (before + BUDGET_SHARES[len(chosen) - 1][position])) - spent
         place = (item.block.deck, item.block.slide)
         whole = slide_quote(kb, store, *place)
         fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share

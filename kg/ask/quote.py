@@ -142,6 +142,8 @@ def sources(
     return tuple(refs)
 
 
+# A line ending so announces what follows; the text dump may print its list as lines of its own.
+ANNOUNCING: Final = (":", "…", "...")
 # A slide this short is quoted whole: its bullets together are the answer more often than any one.
 WHOLE_SLIDE_CHARS: Final = 420
 
@@ -172,6 +174,22 @@ def slide_quote(kb: KB, store: PassageStore, deck: str, slide: int) -> str:
     return f'"{title}: {body}" (slide {slide}).' if title else f'"{body}" (slide {slide}).'
 
 
+def run_on(store: PassageStore, block: Block) -> list[int]:
+    """The passages after a lone line that announces a list ("Getting inside a VPC is hard…",
+    "Options:") up to the slide's next header: its list, which the text dump printed flat."""
+    head = store.passages[block.head]
+    if len(block.members) > 1 or not head.text.rstrip().endswith(ANNOUNCING):
+        return []
+    pids = store.by_slide.get((block.deck, block.slide), [])
+    out: list[int] = []
+    for pid in pids[pids.index(block.head) + 1 :]:
+        passage = store.passages[pid]
+        if passage.kind != head.kind or passage.children or passage.text.endswith(ANNOUNCING):
+            break
+        out.append(pid)
+    return out
+
+
 def slide_part(
     kb: KB, store: PassageStore, block: Block, budget: int, ranked: Sequence[int] = ()
 ) -> str:
@@ -184,7 +202,7 @@ def slide_part(
     rest: list[str] = []
     seen = {block.id}
     own = {store.block_of[p] for p in pids}
-    order = [store.blocks[b].head for b in ranked if b in own] + list(pids)
+    order = [*run_on(store, block), *(store.blocks[b].head for b in ranked if b in own), *pids]
     for pid in order:
         other = store.blocks[store.block_of[pid]]
         if other.id in seen:

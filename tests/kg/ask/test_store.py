@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.ask.quote import block_text
+from kg.ask.quote import block_text, run_on
 from kg.ask.store import build_store
 from kg.types import Segment
 
@@ -83,3 +83,17 @@ def test_store_a_diagram_of_names_only_stays_one_group() -> None:
     segments = [seg(20, "Pool", "label"), seg(22, "Gate", "label"), seg(24, "Sink", "label")]
     segments.append(seg(26, "Drain", "label"))
     assert blocks_of(segments) == [["Pool", "Gate", "Sink", "Drain"]]
+
+
+def test_store_a_line_announcing_a_list_runs_on_to_the_next_header() -> None:
+    segments = [
+        seg(10, "Reaching it from outside is hard…"),
+        seg(12, "A proxy in front"),
+        seg(14, "A tunnel"),
+        seg(16, "Costs:"),
+        seg(18, "Per hour"),
+    ]
+    store = build_store(segments, [], {("d", 1): "Title"})
+    texts = [store.passages[p].text for p in run_on(store, store.blocks[0])]
+    assert texts == ["A proxy in front", "A tunnel"]
+    assert run_on(store, store.blocks[1]) == []
