@@ -130,10 +130,7 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     parts: list[str] = []
     ranked_ids = [r.block.id for r in evidence.ranked]
     for position, item in enumerate(chosen):
-        # What the parts before left of their shares goes to this one.
-        spent = sum(len(p) + 1 for p in parts)
-        before = sum(BUDGET_SHARES[len(chosen) - 1][:position])
-        share = int(ANSWER_BUDGET * (before + BUDGET_SHARES[len(chosen) - 1][position])) - spent
+        share = part_budget(BUDGET_SHARES[len(chosen) - 1], position, parts)
         place = (item.block.deck, item.block.slide)
         whole = slide_quote(kb, store, *place)
         fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share
@@ -142,6 +139,13 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
         order = [*also, *ranked_ids]
         parts.append(whole if fits_whole else slide_part(kb, store, item.block, share, order))
     return parts, chosen
+
+
+def part_budget(shares: Sequence[float], position: int, parts: Sequence[str]) -> int:
+    """The characters one quoted slide may take: its share of the answer and what the parts
+    before it left of theirs."""
+    spent = sum(len(part) + 1 for part in parts)
+    return int(ANSWER_BUDGET * sum(shares[: position + 1])) - spent
 
 
 def defining_slide(kb: KB, plan: Plan, evidence: Evidence) -> Ranked | None:

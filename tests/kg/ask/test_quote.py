@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kg.ask.quote import fill
+from types import SimpleNamespace
+from typing import cast
+
+from kg.ask.compose import part_budget
+from kg.ask.quote import fill, slide_part
+from kg.ask.store import PassageStore, build_store
+from kg.kb import KB
+from kg.types import Segment
 
 
 def test_quote_fill_keeps_parts_that_fit() -> None:
@@ -35,3 +42,31 @@ def test_quote_fill_drops_repeats_inside_a_composed_part() -> None:
 def test_quote_fill_keeps_a_quote_that_adds_a_line() -> None:
     more = '"No chaining: A replicates to B; Only new objects" (slide 9, Replication (Notes)).'
     assert fill([BLOCK, more]) == f"{BLOCK} {more}"
+
+
+def test_quote_a_part_gets_what_the_parts_before_left() -> None:
+    assert part_budget((0.5, 0.25, 0.25), 0, []) == 295
+    assert part_budget((0.5, 0.25, 0.25), 1, ["x" * 199]) == 442 - 200
+
+
+def store_of(texts: list[str]) -> PassageStore:
+    """A one-slide store of bullets separated by blank lines."""
+    segments = [
+        Segment("d", 1, "bullet", t, 10 + 2 * i, 10 + 2 * i, "") for i, t in enumerate(texts)
+    ]
+    return build_store(segments, [], {})
+
+
+NO_SLIDES = cast(KB, SimpleNamespace(slides={}))
+
+
+def test_quote_slide_part_puts_the_given_blocks_first() -> None:
+    store = store_of(["Lead line here", "Filler one", "Filler two", "The second answer"])
+    text = slide_part(NO_SLIDES, store, store.blocks[0], 200, [3, 1])
+    assert text.startswith('"Lead line here; The second answer; Filler one')
+
+
+def test_quote_slide_part_follows_a_line_announcing_a_list() -> None:
+    store = store_of(["Ways in:", "Proxy", "Tunnel", "Unrelated:", "Other"])
+    text = slide_part(NO_SLIDES, store, store.blocks[0], 200, [4, 3])
+    assert text.startswith('"Ways in:; Proxy; Tunnel; Other')
