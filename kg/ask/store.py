@@ -205,7 +205,7 @@ def build_store(
         by_slide[place] = list(range(base, len(passages)))
     blocks, block_of = make_blocks(passages, by_slide)
     term_freqs = [
-        Counter(t for pid in block.members for t in content_stems(passages[pid].text))
+        Counter(t for pid in block.members for t in content_stems(passages[pid].text, pairs=True))
         for block in blocks
     ]
     lengths = [sum(tf.values()) for tf in term_freqs]
@@ -229,7 +229,9 @@ def build_store(
         average_length=sum(lengths) / n,
         idf=idf,
         postings=postings,
-        title_stems={place: frozenset(content_stems(title)) for place, title in titles.items()},
+        title_stems={
+            place: frozenset(content_stems(title, pairs=True)) for place, title in titles.items()
+        },
         lengths_words=[len(p.text.split()) for p in passages],
         phrases=" ".join(
             " ".join(text.lower().split())
@@ -247,9 +249,9 @@ def slide_index(
     """Term frequencies of each whole slide (its title counted twice), their IDF and mean length."""
     terms: dict[tuple[str, int], Counter[str]] = {}
     for place in set(by_slide) | set(titles):
-        tf: Counter[str] = Counter(content_stems(titles.get(place, "")) * 2)
+        tf: Counter[str] = Counter(content_stems(titles.get(place, ""), pairs=True) * 2)
         for pid in by_slide.get(place, ()):
-            tf.update(content_stems(passages[pid].text))
+            tf.update(content_stems(passages[pid].text, pairs=True))
         terms[place] = tf
     df: Counter[str] = Counter(t for tf in terms.values() for t in tf)
     n = max(1, len(terms))

@@ -97,18 +97,19 @@ def stems(text: str) -> list[str]:
 
 
 # A direction particle after a verb is a stopword alone but tells "scale down" from "scale up":
-# the pair is one more term besides the verb's own stem.
+# the pair is one more index term besides the verb's own stem (blocks and search queries only;
+# a question's topic words leave it out).
 PARTICLES: Final = frozenset({"up", "down", "out"})
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry the topic: no stopwords, no one-letter words; a verb with a
-    direction particle ("scale down") adds the pair as a term too."""
+def content_stems(text: str, *, pairs: bool = False) -> list[str]:
+    """Stems of the words that carry the topic: no stopwords, no one-letter words; with pairs, a
+    verb with a direction particle ("scale down") adds the pair as an index term too."""
     stop = stopwords()
     out: list[str] = []
     previous = ""
     for token in tokens(text):
-        if token in PARTICLES and previous:
+        if pairs and token in PARTICLES and previous:
             out.append(f"{previous}_{token}")
         if token not in stop and (len(token) > 1 or token.isdigit()):
             previous = stem(token)

@@ -47,8 +47,9 @@ def test_text_unknown_compound_splits_into_known_words() -> None:
 
 
 def test_text_a_direction_particle_pairs_with_its_verb() -> None:
-    assert "scale_down" in content_stems("In what order does it scale down?")
-    assert "scale_down" not in content_stems("Scale-up first, then wait")
+    assert "scale_down" in content_stems("In what order does it scale down?", pairs=True)
+    assert "scale_down" not in content_stems("Scale-up first, then wait", pairs=True)
+    assert "scale_down" not in content_stems("In what order does it scale down?")
     assert "scale_down" in known_stems("scales down", {stem("scale")})
 
 
