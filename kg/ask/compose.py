@@ -17,6 +17,7 @@ from kg.ask.quote import (
     ANSWER_BUDGET,
     MIN_CUT_PART,
     WHOLE_SLIDE_CHARS,
+    block_text,
     cite,
     fill,
     quote,
@@ -448,7 +449,7 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
     said = quote(kb, store, deciding, members=members)
     parts = [f"{finding.verdict.capitalize()}.", f"The deck says: {said}"]
     if said not in rest.text:
-        parts.append(rest.text)
+        parts.append(without_line(rest.text, block_text(store, deciding, members=members)))
     return replace(
         rest,
         text=fill(parts),
@@ -457,6 +458,15 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
         used=(item, *rest.used),
         confidence=0.5 + 0.4 * min(1.0, finding.share),
     )
+
+
+def without_line(text: str, line: str) -> str:
+    """A composed answer without one quoted line joined among others: the verdict quotes it
+    already, and the room goes to the rest of the slide."""
+    for joined in (f"{line}; ", f"; {line}"):
+        if joined in text:
+            return text.replace(joined, "", 1)
+    return text
 
 
 def covered(kb: KB, plan: Plan, evidence: Evidence) -> bool:

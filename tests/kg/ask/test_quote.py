@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
-from kg.ask.compose import part_budget
+from kg.ask.compose import part_budget, without_line
 from kg.ask.quote import fill, slide_part
 from kg.ask.store import PassageStore, build_store
 from kg.kb import KB
@@ -70,3 +70,9 @@ def test_quote_slide_part_follows_a_line_announcing_a_list() -> None:
     store = store_of(["Ways in:", "Proxy", "Tunnel", "Unrelated:", "Other"])
     text = slide_part(NO_SLIDES, store, store.blocks[0], 200, [4, 3])
     assert text.startswith('"Ways in:; Proxy; Tunnel; Other')
+
+
+def test_quote_a_line_the_verdict_quotes_leaves_the_rest_of_the_slide() -> None:
+    text = '"Title: One line; The deciding line; Another" (slide 3).'
+    assert without_line(text, "The deciding line") == '"Title: One line; Another" (slide 3).'
+    assert without_line(text, "Absent") == text
