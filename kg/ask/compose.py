@@ -58,6 +58,9 @@ BUDGET_SHARES: Final = ((1.0,), (0.7, 0.3), (0.5, 0.25, 0.25))
 # score this close to the best block.
 FILL_BLOCKS: Final = 2
 FILL_MARGIN: Final = 0.6
+# A slide saying what something is: a runner-up from it tells a question asking something else
+# only what the thing is (definitions keep it).
+DEFINING_TITLE_RE: Final = re.compile(r"^\s*what(?:'s|’s| is| are)\b", re.IGNORECASE)
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
 PART_MARGIN: Final = 0.35
 # Questions whose answer may be a list of names.
@@ -111,7 +114,14 @@ def rankings(evidence: Evidence) -> list[list[Ranked]]:
     return [evidence.ranked, *evidence.clauses, *evidence.sides]
 
 
-def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
+def defines(store: PassageStore, item: Ranked) -> bool:
+    """Whether a block is on a slide that says what something is ("What is Athena?")."""
+    return bool(DEFINING_TITLE_RE.search(store.titles.get((item.block.deck, item.block.slide), "")))
+
+
+def prose_parts(
+    kb: KB, evidence: Evidence, *, skip_defining: bool = False
+) -> tuple[list[str], list[Ranked]]:
     """Quotes for a prose answer: the best block of each ranking (whole question, each clause,
     each compared side) with the rest of its slide as room allows, then close runners-up."""
     store = ask_index(kb).store
@@ -121,7 +131,8 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     # A comparison is answered by what each side's best slide says before the shared overview.
     ordered = [*evidence.sides, *rankings(evidence)] if evidence.sides else rankings(evidence)
     leads = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
-    candidates = leads + [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    runners = [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    candidates = leads + [r for r in runners if not (skip_defining and defines(store, r))]
     for item in candidates:
         place = (item.block.deck, item.block.slide)
         if place in places or len(chosen) >= TEXT_BLOCKS:
@@ -167,7 +178,8 @@ def defining_slide(kb: KB, plan: Plan, evidence: Evidence) -> Ranked | None:
 def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     """A prose answer: the best slides or blocks quoted; a definition starts at the top of the
     slide about the entity."""
-    parts, used = prose_parts(kb, evidence)
+    skip = plan.intent is not Intent.DEFINITION
+    parts, used = prose_parts(kb, evidence, skip_defining=skip)
     if plan.intent is Intent.DEFINITION:
         defining = defining_slide(kb, plan, evidence)
         if defining is not None:
@@ -184,7 +196,7 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 *(p for p, u in zip(parts, used, strict=True) if u.block.slide != place[1]),
             ]
             used = [defining, *used]
-    parts = [*parts, *room_fillers(kb, evidence, used, fill(parts))]
+    parts = [*parts, *room_fillers(kb, evidence, used, fill(parts), skip_defining=skip)]
     if lists_items(plan):
         items = tuple(clause_items(kb, plan, evidence))
     elif plan.intent is Intent.SECURITY:
@@ -194,7 +206,9 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     return Draft(fill(parts), plan.intent, items=items, used=tuple(used), confidence=0.6)
 
 
-def room_fillers(kb: KB, evidence: Evidence, used: Sequence[Ranked], said: str) -> list[str]:
+def room_fillers(
+    kb: KB, evidence: Evidence, used: Sequence[Ranked], said: str, *, skip_defining: bool = False
+) -> list[str]:
     """The best blocks of slides not yet quoted, each on its own, while the answer has room: a
     short best slide leaves room for a fact stated on another ("Message content is ...")."""
     store = ask_index(kb).store
@@ -206,7 +220,7 @@ def room_fillers(kb: KB, evidence: Evidence, used: Sequence[Ranked], said: str) 
         if len(out) >= FILL_BLOCKS or item.score < best - FILL_MARGIN or room < MIN_CUT_PART:
             break
         place = (item.block.deck, item.block.slide)
-        if place in places:
+        if place in places or (skip_defining and defines(store, item)):
             continue
         places.add(place)
         text = quote(kb, store, item.block)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
-from kg.ask.compose import part_budget, without_line
+from kg.ask.compose import defines, part_budget, without_line
 from kg.ask.quote import fill, slide_part
+from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore, build_store
 from kg.kb import KB
 from kg.types import Segment
@@ -76,3 +77,11 @@ def test_quote_a_line_the_verdict_quotes_leaves_the_rest_of_the_slide() -> None:
     text = '"Title: One line; The deciding line; Another" (slide 3).'
     assert without_line(text, "The deciding line") == '"Title: One line; Another" (slide 3).'
     assert without_line(text, "Absent") == text
+
+
+def test_quote_a_slide_saying_what_a_service_is_is_recognised_by_its_title() -> None:
+    segments = [Segment("d", 1, "bullet", "A query engine", 10, 10, "")]
+    segments.append(Segment("d", 2, "bullet", "Control access with roles", 20, 20, ""))
+    store = build_store(segments, [], {("d", 1): "What is Blaze?", ("d", 2): "Blaze Security"})
+    first, second = (Ranked(b, 1.0, 0.5, 0.5, b.head) for b in store.blocks)
+    assert defines(store, first) and not defines(store, second)
