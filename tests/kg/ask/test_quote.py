@@ -85,3 +85,13 @@ def test_quote_a_slide_saying_what_a_service_is_is_recognised_by_its_title() -> 
     store = build_store(segments, [], {("d", 1): "What is Blaze?", ("d", 2): "Blaze Security"})
     first, second = (Ranked(b, 1.0, 0.5, 0.5, b.head) for b in store.blocks)
     assert defines(store, first) and not defines(store, second)
+
+
+def test_quote_a_short_name_heading_its_first_point_keeps_the_points_printed_after_it() -> None:
+    lines = [(10, "SSH"), (11, "Secure shell"), (13, "Tunnels"), (15, "Key pairs"), (17, "Roles")]
+    lines += [(18, "Per user"), (20, "Costs money")]
+    segments = [Segment("d", 1, "bullet", text, line, line, "") for line, text in lines]
+    store = build_store(segments, [], {})
+    roles = store.block_of[4]
+    text = slide_part(NO_SLIDES, store, store.blocks[roles], 200, [0, 3])
+    assert text.startswith('"Roles: Per user; Costs money; SSH: Secure shell; Tunnels; Key pairs')
