@@ -23,7 +23,9 @@ from kg.ask.parse import AnswerType, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import (
     ANSWER_BUDGET,
+    MIN_CUT_PART,
     WHOLE_SLIDE_CHARS,
+    block_text,
     cite,
     fill,
     quote,
@@ -60,6 +62,13 @@ TEXT_MARGIN: Final = 0.2
 DEFINITION_SHARE: Final = 420
 # How the answer's characters are shared among one, two or three quoted slides: the best one first.
 BUDGET_SHARES: Final = ((1.0,), (0.7, 0.3), (0.5, 0.25, 0.25))
+# Room an answer's quotes leave is filled with the best blocks of this many more slides, when they
+# score this close to the best block.
+FILL_BLOCKS: Final = 2
+FILL_MARGIN: Final = 0.6
+# A slide saying what something is: a runner-up from it tells a question asking something else
+# only what the thing is (definitions keep it).
+DEFINING_TITLE_RE: Final = re.compile(r"^\s*what(?:'s|’s| is| are)\b", re.IGNORECASE)
 # A clause's or compared side's best block is quoted when it scores this close to the question's.
 PART_MARGIN: Final = 0.35
 # Questions whose answer may be a list of names.
@@ -121,7 +130,14 @@ def rankings(evidence: Evidence) -> list[list[Ranked]]:
     return [evidence.ranked, *evidence.clauses, *evidence.sides]
 
 
-def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
+def defines(store: PassageStore, item: Ranked) -> bool:
+    """Whether a block is on a slide that says what something is ("What is Athena?")."""
+    return bool(DEFINING_TITLE_RE.search(store.titles.get((item.block.deck, item.block.slide), "")))
+
+
+def prose_parts(
+    kb: KB, evidence: Evidence, *, skip_defining: bool = False
+) -> tuple[list[str], list[Ranked]]:
     """Quotes for a prose answer: the best block of each ranking (whole question, each clause,
     each compared side) with the rest of its slide as room allows, then close runners-up."""
     store = ask_index(kb).store
@@ -130,23 +146,34 @@ def prose_parts(kb: KB, evidence: Evidence) -> tuple[list[str], list[Ranked]]:
     best = evidence.ranked[0].score if evidence.ranked else 0.0
     # A comparison is answered by what each side's best slide says before the shared overview.
     ordered = [*evidence.sides, *rankings(evidence)] if evidence.sides else rankings(evidence)
-    candidates = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
-    candidates += [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    leads = [r[0] for r in ordered if r and r[0].score >= best - PART_MARGIN]
+    runners = [r for r in evidence.ranked[1:] if r.score >= best - TEXT_MARGIN]
+    candidates = leads + [r for r in runners if not (skip_defining and defines(store, r))]
     for item in candidates:
         place = (item.block.deck, item.block.slide)
         if place in places or len(chosen) >= TEXT_BLOCKS:
             continue
         places.add(place)
         chosen.append(item)
-    parts = []
+    parts: list[str] = []
+    ranked_ids = [r.block.id for r in evidence.ranked]
     for position, item in enumerate(chosen):
-        share = int(ANSWER_BUDGET * BUDGET_SHARES[len(chosen) - 1][position])
+        share = part_budget(BUDGET_SHARES[len(chosen) - 1], position, parts)
         place = (item.block.deck, item.block.slide)
         whole = slide_quote(kb, store, *place)
         fits_whole = len(slide_text(store, *place)) <= WHOLE_SLIDE_CHARS and len(whole) <= share
-        order = [r.block.id for r in evidence.ranked]
+        # Another part's best block on the same slide answers that part: it comes right after.
+        also = [r.block.id for r in leads if (r.block.deck, r.block.slide) == place]
+        order = [*also, *ranked_ids]
         parts.append(whole if fits_whole else slide_part(kb, store, item.block, share, order))
     return parts, chosen
+
+
+def part_budget(shares: Sequence[float], position: int, parts: Sequence[str]) -> int:
+    """The characters one quoted slide may take: its share of the answer and what the parts
+    before it left of theirs."""
+    spent = sum(len(part) + 1 for part in parts)
+    return int(ANSWER_BUDGET * sum(shares[: position + 1])) - spent
 
 
 def defining_slide(kb: KB, plan: Plan, evidence: Evidence) -> Ranked | None:
@@ -167,7 +194,8 @@ def defining_slide(kb: KB, plan: Plan, evidence: Evidence) -> Ranked | None:
 def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     """A prose answer: the best slides or blocks quoted; a definition starts at the top of the
     slide about the entity."""
-    parts, used = prose_parts(kb, evidence)
+    skip = plan.intent is not Intent.DEFINITION
+    parts, used = prose_parts(kb, evidence, skip_defining=skip)
     if plan.intent is Intent.DEFINITION:
         defining = defining_slide(kb, plan, evidence)
         if defining is not None:
@@ -184,6 +212,7 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
                 *(p for p, u in zip(parts, used, strict=True) if u.block.slide != place[1]),
             ]
             used = [defining, *used]
+    parts = [*parts, *room_fillers(kb, evidence, used, fill(parts), skip_defining=skip)]
     if lists_items(plan):
         items = tuple(clause_items(kb, plan, evidence))
     elif plan.intent is Intent.SECURITY:
@@ -191,6 +220,30 @@ def text_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:
     else:
         items = ()
     return Draft(fill(parts), plan.intent, items=items, used=tuple(used), confidence=0.6)
+
+
+def room_fillers(
+    kb: KB, evidence: Evidence, used: Sequence[Ranked], said: str, *, skip_defining: bool = False
+) -> list[str]:
+    """The best blocks of slides not yet quoted, each on its own, while the answer has room: a
+    short best slide leaves room for a fact stated on another ("Message content is ...")."""
+    store = ask_index(kb).store
+    best = evidence.ranked[0].score if evidence.ranked else 0.0
+    places = {(u.block.deck, u.block.slide) for u in used}
+    room = ANSWER_BUDGET - len(said)
+    out: list[str] = []
+    for item in evidence.ranked:
+        if len(out) >= FILL_BLOCKS or item.score < best - FILL_MARGIN or room < MIN_CUT_PART:
+            break
+        place = (item.block.deck, item.block.slide)
+        if place in places or (skip_defining and defines(store, item)):
+            continue
+        places.add(place)
+        text = quote(kb, store, item.block)
+        if len(text) + 1 <= room:
+            out.append(text)
+            room -= len(text) + 1
+    return out
 
 
 def lists_items(plan: Plan) -> bool:
@@ -449,7 +502,7 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
     said = quote(kb, store, deciding, members=members)
     parts = [f"{finding.verdict.capitalize()}.", f"The deck says: {said}"]
     if said not in rest.text:
-        parts.append(rest.text)
+        parts.append(without_line(rest.text, block_text(store, deciding, members=members)))
     return replace(
         rest,
         text=fill(parts),
@@ -458,6 +511,15 @@ def verdict_draft(kb: KB, plan: Plan, evidence: Evidence, rest: Draft) -> Draft:
         used=(item, *rest.used),
         confidence=0.5 + 0.4 * min(1.0, finding.share),
     )
+
+
+def without_line(text: str, line: str) -> str:
+    """A composed answer without one quoted line joined among others: the verdict quotes it
+    already, and the room goes to the rest of the slide."""
+    for joined in (f"{line}; ", f"; {line}"):
+        if joined in text:
+            return text.replace(joined, "", 1)
+    return text
 
 
 def covered(kb: KB, plan: Plan, evidence: Evidence) -> bool:

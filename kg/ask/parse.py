@@ -212,8 +212,11 @@ def points_back(text: str) -> bool:
     return False
 
 
+# A second ask may open with a preposition before its question word ("..., and in what order
+# does it scale down?").
 CLAUSE_RE: Final = re.compile(
-    r"(?<=[?.!;])\s+|,?\s+and\s+(?=(?:which|what|how|where|when|who|does|do|can|is|are|will)\b)|"
+    r"(?<=[?.!;])\s+|,?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with|under)\s+)?"
+    r"(?:which|what|how|where|when|who|does|do|can|is|are|will)\b)|"
     r",\s+(?=(?:which|what|how|where|when)\b)",
     re.IGNORECASE,
 )

@@ -39,6 +39,8 @@ def block_text(store: PassageStore, block: Block, *, members: Sequence[int] | No
     passages = [store.passages[pid] for pid in pids]
     if not passages:
         return ""
+    if block.paired and members is None:
+        return ": ".join(p.text for p in passages)
     if (
         all(p.kind in ("label", "text") for p in passages)
         and len(passages) > 1
@@ -140,6 +142,11 @@ def sources(
     return tuple(refs)
 
 
+# A block headed by a name this short ("SSH", "IAM roles") lists its points under it; the text dump
+# may print all but the first as lines of their own.
+MAX_HEAD_WORDS: Final = 2
+# A line ending so announces what follows; the text dump may print its list as lines of its own.
+ANNOUNCING: Final = (":", "…", "...")
 # A slide this short is quoted whole: its bullets together are the answer more often than any one.
 WHOLE_SLIDE_CHARS: Final = 420
 
@@ -170,6 +177,25 @@ def slide_quote(kb: KB, store: PassageStore, deck: str, slide: int) -> str:
     return f'"{title}: {body}" (slide {slide}).' if title else f'"{body}" (slide {slide}).'
 
 
+def run_on(store: PassageStore, block: Block) -> list[int]:
+    """The passages after a lone line that announces a list ("Getting inside a VPC is hard…",
+    "Options:"), or after a short name heading its first point ("SSH: Secure connection"), up to
+    the slide's next header: the rest of its list, which the text dump printed flat."""
+    head = store.passages[block.head]
+    announces = len(block.members) == 1 and head.text.rstrip().endswith(ANNOUNCING)
+    names = len(block.members) > 1 and len(head.text.split()) <= MAX_HEAD_WORDS
+    if not (announces or names):
+        return []
+    pids = store.by_slide.get((block.deck, block.slide), [])
+    out: list[int] = []
+    for pid in pids[pids.index(block.head) + 1 :]:
+        passage = store.passages[pid]
+        if passage.kind != head.kind or passage.children or passage.text.endswith(ANNOUNCING):
+            break
+        out.append(pid)
+    return out
+
+
 def slide_part(
     kb: KB, store: PassageStore, block: Block, budget: int, ranked: Sequence[int] = ()
 ) -> str:
@@ -182,15 +208,16 @@ def slide_part(
     rest: list[str] = []
     seen = {block.id}
     own = {store.block_of[p] for p in pids}
-    order = [store.blocks[b].head for b in ranked if b in own] + list(pids)
+    order = [*run_on(store, block), *(store.blocks[b].head for b in ranked if b in own), *pids]
     for pid in order:
-        other = store.blocks[store.block_of[pid]]
-        if other.id in seen:
-            continue
-        seen.add(other.id)
-        if has_bullets and all(store.passages[m].kind == "label" for m in other.members):
-            continue
-        rest.append(block_text(store, other))
+        first = store.blocks[store.block_of[pid]]
+        for other in [first, *(store.blocks[store.block_of[p]] for p in run_on(store, first))]:
+            if other.id in seen:
+                continue
+            seen.add(other.id)
+            if has_bullets and all(store.passages[m].kind == "label" for m in other.members):
+                continue
+            rest.append(block_text(store, other))
     room = max(0, budget - len(where) - 2)
     body = block_text(store, block)
     for text in rest:

@@ -23,6 +23,11 @@ BM25_B: Final = 0.6
 # Labels of one diagram come on consecutive lines; a gap wider than this starts another group.
 LABEL_GAP: Final = 3
 MAX_LABEL_GROUP: Final = 10
+# A diagram may print its names first, then a description of each in the same order: at least
+# this many names of at most this many words, each description at least this many words.
+MIN_DESCRIBED: Final = 2
+MAX_NAME_WORDS: Final = 3
+MIN_DESCRIPTION_WORDS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Block:
     deck: str
     slide: int
     members: tuple[int, ...]
+    # A diagram's name label with the description printed for it further down.
+    paired: bool = False
 
     @property
     def head(self) -> int:
@@ -198,7 +205,7 @@ def build_store(
         by_slide[place] = list(range(base, len(passages)))
     blocks, block_of = make_blocks(passages, by_slide)
     term_freqs = [
-        Counter(t for pid in block.members for t in content_stems(passages[pid].text))
+        Counter(t for pid in block.members for t in content_stems(passages[pid].text, pairs=True))
         for block in blocks
     ]
     lengths = [sum(tf.values()) for tf in term_freqs]
@@ -222,7 +229,9 @@ def build_store(
         average_length=sum(lengths) / n,
         idf=idf,
         postings=postings,
-        title_stems={place: frozenset(content_stems(title)) for place, title in titles.items()},
+        title_stems={
+            place: frozenset(content_stems(title, pairs=True)) for place, title in titles.items()
+        },
         lengths_words=[len(p.text.split()) for p in passages],
         phrases=" ".join(
             " ".join(text.lower().split())
@@ -240,9 +249,9 @@ def slide_index(
     """Term frequencies of each whole slide (its title counted twice), their IDF and mean length."""
     terms: dict[tuple[str, int], Counter[str]] = {}
     for place in set(by_slide) | set(titles):
-        tf: Counter[str] = Counter(content_stems(titles.get(place, "")) * 2)
+        tf: Counter[str] = Counter(content_stems(titles.get(place, ""), pairs=True) * 2)
         for pid in by_slide.get(place, ()):
-            tf.update(content_stems(passages[pid].text))
+            tf.update(content_stems(passages[pid].text, pairs=True))
         terms[place] = tf
     df: Counter[str] = Counter(t for tf in terms.values() for t in tf)
     n = max(1, len(terms))
@@ -260,11 +269,19 @@ def make_blocks(
     blocks: list[Block] = []
     block_of = [-1] * len(passages)
 
-    def close(place: tuple[str, int], members: list[int]) -> None:
+    def close(place: tuple[str, int], members: list[int], *, paired: bool = False) -> None:
         if members:
             for pid in members:
                 block_of[pid] = len(blocks)
-            blocks.append(Block(len(blocks), place[0], place[1], tuple(members)))
+            blocks.append(Block(len(blocks), place[0], place[1], tuple(members), paired))
+
+    def close_group(place: tuple[str, int], group: list[int]) -> None:
+        half = len(group) // 2
+        if not described_labels([passages[pid].text for pid in group]):
+            close(place, group)
+            return
+        for name, description in zip(group[:half], group[half:], strict=True):
+            close(place, [name, description], paired=True)
 
     for place, pids in by_slide.items():
         group: list[int] = []
@@ -275,19 +292,31 @@ def make_blocks(
             if passage.kind == "label" and not passage.children:
                 near = group and passage.line_start - passages[group[-1]].line_end <= LABEL_GAP
                 if group and (not near or len(group) >= MAX_LABEL_GROUP):
-                    close(place, group)
+                    close_group(place, group)
                     group = []
                 group.append(pid)
                 continue
-            close(place, group)
+            close_group(place, group)
             group = []
             close(place, [pid, *passage.children])
-        close(place, group)
+        close_group(place, group)
     for pid, block in enumerate(block_of):
         if block < 0:  # a child whose parent was not found on its slide
             block_of[pid] = len(blocks)
             blocks.append(Block(len(blocks), passages[pid].deck, passages[pid].slide, (pid,)))
     return blocks, block_of
+
+
+def described_labels(texts: Sequence[str]) -> bool:
+    """Whether a label group prints names first and then one description for each, in the same
+    order ("HDFS / YARN / Hadoop Distributed File System ... / Yet Another Resource ...")."""
+    half = len(texts) // 2
+    if len(texts) % 2 or half < MIN_DESCRIBED:
+        return False
+    names, descriptions = texts[:half], texts[half:]
+    return all(len(t.split()) <= MAX_NAME_WORDS for t in names) and all(
+        len(t.split()) >= MIN_DESCRIPTION_WORDS for t in descriptions
+    )
 
 
 def passage_mentions(

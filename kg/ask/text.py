@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
 STOPWORDS_FILE: Final = Path(__file__).parent.parent / "data" / "stopwords.txt"
+FAMILIES_FILE: Final = Path(__file__).parent.parent / "data" / "word_families.toml"
 # Letters and digits, keeping inner dots, slashes and dashes of names like "SSE-KMS" or "HTTP/2"
 # together only through stems; a token is a run of letters or digits.
 TOKEN_RE: Final = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
@@ -58,6 +60,24 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def families() -> dict[str, frozenset[str]]:
+    """Each stem of kg/data/word_families.toml with the stems of its family."""
+    data = tomllib.loads(FAMILIES_FILE.read_text(encoding="utf-8"))
+    out: dict[str, frozenset[str]] = {}
+    for row in data.get("family", []):
+        family = frozenset(stem(word) for word in row["words"])
+        for member in family:
+            out[member] = out.get(member, frozenset()) | family
+    return out
+
+
+def used_stems(wanted: Collection[str], words: Collection[str]) -> set[str]:
+    """The wanted stems a text's stems use, itself or through a word of the same family."""
+    table = families()
+    return {w for w in wanted if w in words or table.get(w, frozenset()) & set(words)}
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words and numbers of a text, in order."""
     return [token.lower() for token in TOKEN_RE.findall(text)]
@@ -85,10 +105,27 @@ def stems(text: str) -> list[str]:
     return [stem(token) for token in tokens(text)]
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry the topic: no stopwords, no one-letter words."""
+# A direction particle after a verb is a stopword alone but tells "scale down" from "scale up":
+# the pair is one more index term besides the verb's own stem (blocks and search queries only;
+# a question's topic words leave it out).
+PARTICLES: Final = frozenset({"up", "down", "out"})
+
+
+def content_stems(text: str, *, pairs: bool = False) -> list[str]:
+    """Stems of the words that carry the topic: no stopwords, no one-letter words; with pairs, a
+    verb with a direction particle ("scale down") adds the pair as an index term too."""
     stop = stopwords()
-    return [stem(t) for t in tokens(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+    out: list[str] = []
+    previous = ""
+    for token in tokens(text):
+        if pairs and token in PARTICLES and previous:
+            out.append(f"{previous}_{token}")
+        if token not in stop and (len(token) > 1 or token.isdigit()):
+            previous = stem(token)
+            out.append(previous)
+        else:
+            previous = ""
+    return out
 
 
 # A compound's parts are at least this long ("datashares" -> "data" + "shares").
@@ -99,10 +136,14 @@ def known_stems(text: str, known: Collection[str]) -> list[str]:
     """Content stems, with a word the index does not know split into two words it does."""
     stop = stopwords()
     out: list[str] = []
+    previous = ""
     for token in tokens(text):
+        if token in PARTICLES and previous:
+            out.append(f"{previous}_{token}")
         if token in stop or (len(token) <= 1 and not token.isdigit()):
+            previous = ""
             continue
-        whole = stem(token)
+        previous = whole = stem(token)
         out.extend([whole] if whole in known else compound_parts(token, known) or [whole])
     return out
 

@@ -16,7 +16,7 @@ from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
-from kg.ask.text import content_stems, stem, stems
+from kg.ask.text import content_stems, stem, stems, used_stems
 from kg.graph import entity_iri, id_from_iri, run_select
 from kg.kb import KB
 
@@ -138,9 +138,10 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     )
     if passage.parent >= 0:
         named |= set(index.passage_entities[passage.parent])
-    hits = len(wanted & words) + len(others & named)
+    used = used_stems(wanted, words)
+    hits = len(used) + len(others & named)
     total = len(wanted) + len(others)
-    return (hits / total if total else 0.0), wanted & words
+    return (hits / total if total else 0.0), used
 
 
 def about_focus(kb: KB, focus: str, pid: int) -> bool:

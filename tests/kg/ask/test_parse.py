@@ -104,6 +104,10 @@ def test_parse_clauses_need_their_own_topic_words() -> None:
         "how many can one call write?",
     )
     assert len(split_clauses("Gateway vs interface: what's the difference?")) == 1
+    assert split_clauses("What does the pool hold, and in what order does it drain?") == (
+        "What does the pool hold",
+        "in what order does it drain?",
+    )
 
 
 def test_parse_clauses_leave_out_the_scene_setting() -> None:
@@ -188,3 +192,12 @@ def test_parse_a_question_without_a_final_mark_reads_as_one() -> None:
 )
 def test_parse_a_request_around_the_question_is_unwrapped(text: str, asked: str) -> None:
     assert as_asked(text) == asked
+
+
+def test_parse_what_a_feature_can_do_is_prose_and_who_may_use_it_is_security() -> None:
+    text = "What can X do for my reports?"
+    assert parse(text, placeholders(text)).answer is AnswerType.VALUES
+    text = "What controls who can read tables in X?"
+    assert parse(text, placeholders(text)).intent is Intent.SECURITY
+    text = "What can write to X?"
+    assert parse(text, placeholders(text)).answer is AnswerType.ENTITIES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kg.ask.quote import block_text, run_on
 from kg.ask.store import build_store
 from kg.types import Segment
 
@@ -61,3 +62,38 @@ def test_store_idf_favours_rare_words() -> None:
     segments = [seg(10, "queue retention"), seg(12, "queue ordering"), seg(14, "queue vacuum")]
     store = build_store(segments, [], {})
     assert store.idf["vacuum"] > store.idf["queue"]
+
+
+def test_store_names_printed_before_their_descriptions_pair_up() -> None:
+    segments = [
+        seg(20, "Pool", "label"),
+        seg(22, "Gate", "label"),
+        seg(24, "Keeps the spare workers warm for later", "label"),
+        seg(26, "Lets one request through at a time", "label"),
+    ]
+    assert blocks_of(segments) == [
+        ["Pool", "Keeps the spare workers warm for later"],
+        ["Gate", "Lets one request through at a time"],
+    ]
+    store = build_store(segments, [], {("d", 1): "Title"})
+    assert block_text(store, store.blocks[1]) == "Gate: Lets one request through at a time"
+
+
+def test_store_a_diagram_of_names_only_stays_one_group() -> None:
+    segments = [seg(20, "Pool", "label"), seg(22, "Gate", "label"), seg(24, "Sink", "label")]
+    segments.append(seg(26, "Drain", "label"))
+    assert blocks_of(segments) == [["Pool", "Gate", "Sink", "Drain"]]
+
+
+def test_store_a_line_announcing_a_list_runs_on_to_the_next_header() -> None:
+    segments = [
+        seg(10, "Reaching it from outside is hard…"),
+        seg(12, "A proxy in front"),
+        seg(14, "A tunnel"),
+        seg(16, "Costs:"),
+        seg(18, "Per hour"),
+    ]
+    store = build_store(segments, [], {("d", 1): "Title"})
+    texts = [store.passages[p].text for p in run_on(store, store.blocks[0])]
+    assert texts == ["A proxy in front", "A tunnel"]
+    assert run_on(store, store.blocks[1]) == []

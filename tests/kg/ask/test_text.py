@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from kg.ask.text import compound_parts, content_stems, known_stems, stem
+import tomllib
+
+import pytest
+
+from kg.ask.text import (
+    FAMILIES_FILE,
+    compound_parts,
+    content_stems,
+    families,
+    known_stems,
+    stem,
+    used_stems,
+)
 
 
 def test_text_word_forms_meet_at_one_stem() -> None:
@@ -38,3 +50,23 @@ def test_text_a_superlative_meets_its_bound() -> None:
     assert content_stems("the largest object") == content_stems("the max object")
     assert content_stems("Maximum object size") == content_stems("max object size")
     assert content_stems("smallest billable size") == content_stems("minimum billable size")
+
+
+def test_text_a_direction_particle_pairs_with_its_verb() -> None:
+    assert "scale_down" in content_stems("In what order does it scale down?", pairs=True)
+    assert "scale_down" not in content_stems("Scale-up first, then wait", pairs=True)
+    assert "scale_down" not in content_stems("In what order does it scale down?")
+    assert "scale_down" in known_stems("scales down", {stem("scale")})
+
+
+FAMILIES = tomllib.loads(FAMILIES_FILE.read_text(encoding="utf-8"))["family"]
+
+
+@pytest.mark.parametrize("row", FAMILIES, ids=lambda row: str(row["id"]))
+def test_text_a_word_family_joins_its_example(row: dict[str, str]) -> None:
+    asked = set(content_stems(row["question"])) & set(families())
+    assert asked and used_stems(asked, content_stems(row["passage"])) == asked
+
+
+def test_text_words_of_no_family_need_their_own_stem() -> None:
+    assert used_stems({stem("encrypt")}, content_stems("Data is scaled and moved")) == set()
