@@ -74,3 +74,10 @@ def test_plan_both_without_two_names_is_no_shared_question() -> None:
     assert not plan_of(
         "Which targets do Foo and Bar offer?", {"foo": "Foo", "bar": "Bar"}
     ).parsed.shared
+
+
+def test_plan_an_open_source_bridge_is_software() -> None:
+    from kg.ask.hop import bridge_types
+
+    assert bridge_types("X runs on an open-source SQL engine.") == ("Software", "ThirdPartyProduct")
+    assert "Service" in bridge_types("X is built on another service.")
