@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from kg.ask.execute import ask_index
-from kg.ask.parse import Intent
+from kg.ask.parse import Direction, Intent
 from kg.ask.plan import Plan
 from kg.ask.quote import block_text, source_ref
 from kg.ask.retrieve import Ranked
@@ -233,13 +233,24 @@ def item_blocks(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> list[Ranked]:
         margin = SAME_SLIDE_MARGIN if same_slide else ITEM_MARGIN
         if other in chosen or other.score < anchor.score - margin:
             continue
-        if sets_aside(kb, plan, other):
+        if sets_aside(kb, plan, other) or opposite_role(kb, plan, other):
             continue
         if wanted and len(wanted & set(store.term_freqs[other.block.id])) >= needed:
             part = worded_part(kb, other, wanted)
             if part is not None:
                 chosen.append(part)
     return chosen
+
+
+def opposite_role(kb: KB, plan: Plan, ranked: Ranked) -> bool:
+    """Whether a block's header names the other end of the asked flow ("Consumers: ..." when the
+    question asks for sources)."""
+    if plan.flow is None or plan.flow.direction is Direction.ANY:
+        return False
+    store = ask_index(kb).store
+    header = store.passages[ranked.block.members[0]].text.split(":", 1)[0]
+    role = OUT_ROLE_RE if plan.flow.direction is Direction.IN else IN_ROLE_RE
+    return len(header.split()) <= ROLE_HEADER_WORDS and bool(role.search(header))
 
 
 def worded_part(kb: KB, ranked: Ranked, wanted: set[str]) -> Ranked | None:
@@ -420,7 +431,11 @@ def written_list_instead(
             continue
         listed = [other, *list_continuation(kb, ranked, other)]
         names = {e for r in listed for e in block_names(kb, plan, r, skip, types)}
-        if len(names) >= NAME_LIST_MIN and not sets_aside(kb, plan, other):
+        if (
+            len(names) >= NAME_LIST_MIN
+            and not sets_aside(kb, plan, other)
+            and not opposite_role(kb, plan, other)
+        ):
             head = store.passages[anchor.block.head]
             diagram = head.kind == "label" or names_only(kb, block_text(store, anchor.block))
             return other if diagram else anchor
@@ -613,6 +628,13 @@ def names_only(kb: KB, text: str) -> bool:
 
 
 # "What engine ...", "which service ..." asks for one: the best-supported item alone.
+# Header words naming one end of a flow: a list under the other end's header is no runner-up.
+OUT_ROLE_RE: Final = re.compile(
+    r"\b(?:consumers?|destinations?|targets?|sinks?|outputs?|readers?)\b", re.IGNORECASE
+)
+IN_ROLE_RE: Final = re.compile(r"\b(?:producers?|sources?|inputs?|writers?)\b", re.IGNORECASE)
+# A header is a few words before its colon.
+ROLE_HEADER_WORDS: Final = 4
 # Each side of "what do X and Y share" offers the names of this many of its best blocks: the
 # intersection, not the ranking, keeps the answer to what both say.
 SHARED_BLOCKS: Final = 6

@@ -133,3 +133,11 @@ def test_lists_labelled_names_after_a_head_word(sample_kb: KB) -> None:
     heads = {stem("streaming")}
     assert lists.labelled_names(sample_kb, "Micro-batch streaming Kafka, Flume, HDFS", heads)
     assert not lists.labelled_names(sample_kb, "Streaming analytics in real time", heads)
+
+
+def test_lists_role_headers_name_one_end_of_a_flow() -> None:
+    from kg.ask.lists import IN_ROLE_RE, OUT_ROLE_RE
+
+    assert OUT_ROLE_RE.search("Consumers") and OUT_ROLE_RE.search("Destinations")
+    assert IN_ROLE_RE.search("Producers") and IN_ROLE_RE.search("Managed AWS sources")
+    assert not OUT_ROLE_RE.search("Managed AWS sources")
