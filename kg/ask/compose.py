@@ -79,7 +79,7 @@ BLOCK_FIT: Final = 0.5
 FIGURE_SLIDES: Final = 3
 FIGURE_MARGIN: Final = 0.12
 MAX_FIGURES: Final = 3
-# A question asking two figures ("how many can it create, and how many does it start with?")
+# A question asking two figures ("how many can a pool hold, and how many does it open with?")
 # quotes figures further behind the best one.
 NUMBER_ASK_RE: Final = re.compile(
     r"\bhow (?:many|much|long|big|large|often|fast|high|low)\b|\bwhat(?:'s| is| are)? the "
@@ -386,7 +386,7 @@ def worked_draft(kb: KB, evidence: Evidence, worked: Computation) -> Draft:
     )
 
 
-# A clause's own ranking ("how much per 24h and max shards") finds figures of any slide that shares
+# A clause's own ranking ("how much per hour and max nodes") finds figures of any slide that shares
 # its few words; on the whole question's best slides it counts this much less (grid on dev+dev2:
 # 0.0-0.25 equal, 0.3-0.6 one more limit right).
 CLAUSE_FIGURE_DISCOUNT: Final = 0.4

@@ -378,8 +378,8 @@ def heads_names(kb: KB, text: str, heads: set[str]) -> bool:
 
 
 def sets_aside(kb: KB, plan: Plan, ranked: Ranked) -> bool:
-    """Whether a block speaks of what the question sets aside ("instead of the default one on the
-    master node": the block naming the master node lists the default, not the answer)."""
+    """Whether a block speaks of what the question sets aside ("rather than the built-in store on
+    the head node": the block naming the head node lists the default, not the answer)."""
     excluded = set(plan.linked.excluded)
     named = set(ask_index(kb).block_entities(ranked.block.id))
     # Beside a set-aside name, a list of others is the list it was taken from ("S3, Redshift,

@@ -197,8 +197,8 @@ ANAPHORA_RE: Final = re.compile(
     r"aws service)\b|\b(?:its|it)\b(?=[^?.]*\?\s*$)",
     re.IGNORECASE,
 )
-# "that table" pointing back to a noun the question brought in earlier ("keeps checkpoints in a
-# table. Which exception ... on that table?") is an anaphor whatever the noun.
+# "that file" pointing back to a noun the question brought in earlier ("writes its offsets to a
+# file. What rotates that file?") is an anaphor whatever the noun.
 BACK_REF_RE: Final = re.compile(r"\b(?:that|this|the same)\s+([a-z]{3,})\b", re.IGNORECASE)
 
 
@@ -212,8 +212,8 @@ def points_back(text: str) -> bool:
     return False
 
 
-# A second ask may open with a preposition before its question word ("..., and in what order
-# does it scale down?").
+# A second ask may open with a preposition before its question word ("..., and in which region
+# does it run?").
 CLAUSE_RE: Final = re.compile(
     r"(?<=[?.!;])\s+|,?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with|under)\s+)?"
     r"(?:which|what|how|where|when|who|does|do|can|is|are|will)\b)|"
@@ -263,7 +263,7 @@ def shared_head(sides: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # A part asks something when it opens with a question word or ends with a question mark; the
-# rest ("Apart from plain web logs", "Our producers moved to the KPL.") only set the scene.
+# rest ("Apart from plain text files", "Our apps moved to the new SDK.") only set the scene.
 ASKING_RE: Final = re.compile(
     r"^(?:which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|"
     r"should|name|list|give)\b|\?\s*$",

@@ -74,7 +74,7 @@ def test_answer_reads_from_kinesis(sample_kb: KB, question: str) -> None:
 
 
 def test_answer_managed_services_exclude_libraries(sample_kb: KB) -> None:
-    result = answer("Which managed AWS services can consume from Kinesis Data Streams?", sample_kb)
+    result = answer("Which managed AWS services can read from Kinesis Data Streams?", sample_kb)
     assert "Kinesis Client Library" not in labels(result)
     assert "AWS Lambda" in labels(result)
 
@@ -84,7 +84,7 @@ def test_answer_managed_services_exclude_libraries(sample_kb: KB) -> None:
     [
         ("what is the max SQS message size?", 256, "KB"),
         ("How big can an SQS message be?", 256, "KB"),
-        ("what's the max item size in DDB?", 400, "KB"),
+        ("how big can one DDB item get at most?", 400, "KB"),
         ("What is the default TTL of DAX?", 5, "min"),
     ],
 )
@@ -99,7 +99,7 @@ def test_answer_limit_value_with_unit(
 
 
 def test_answer_limit_default_and_maximum_both_named(sample_kb: KB) -> None:
-    result = answer("What are the default and maximum message retention periods in SQS?", sample_kb)
+    result = answer("For SQS, how long are messages kept by default and at most?", sample_kb)
     assert re.search(r"\b4 day", result.answer) and re.search(r"\b14 day", result.answer)
 
 
@@ -122,7 +122,7 @@ def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None
         ("Can Spark read from Firehose?", "no"),
         ("can KCL consume a Firehose delivery stream?", "no"),
         ("Can Firehose deliver to Splunk?", "yes"),
-        ("Is Lambda a good fit for long-running applications?", "no"),
+        ("Should I pick Lambda for long-running applications?", "no"),
         ("Can I turn on Object Lock for an S3 bucket that already exists?", "no"),
     ],
 )
@@ -148,7 +148,7 @@ def test_answer_unstated_relation_between_short_lists_is_not_decided(sample_kb: 
 @pytest.mark.parametrize(
     "question",
     [
-        "Which file formats can Athena query?",
+        "Which file formats is Athena able to query?",
         "what data formats does Amazon Athena support?",
     ],
 )
@@ -201,7 +201,7 @@ def test_answer_comparison_speaks_of_both(sample_kb: KB) -> None:
 def test_answer_bridge_may_own_what_the_last_part_names(sample_kb: KB) -> None:
     # Multi-part upload is a feature of the bridge (S3): naming it must not rule S3 out.
     result = answer(
-        "DynamoDB's anti-pattern slide says where large binary files should be kept. In that"
+        "The DynamoDB anti-pattern slide names a home for large binary files. In that"
         " service, above what size must uploads use multi-part upload?",
         sample_kb,
     )

@@ -40,14 +40,14 @@ def test_lists_a_written_list_answers_instead_of_a_diagram(sample_kb: KB) -> Non
 
 def test_lists_examples_come_from_names_alone_in_parentheses(sample_kb: KB) -> None:
     found = labels(
-        sample_kb, "Which services does the KMS slide give as examples of where KMS is built in?"
+        sample_kb, "Which services does the KMS slide list as examples with KMS built into them?"
     )
     assert {"Amazon EBS", "Amazon S3", "Amazon RDS"} <= found
     assert not found & {"Amazon SQS", "Amazon DynamoDB"}
 
 
 def test_lists_name_labelled_bullets_are_one_list(sample_kb: KB) -> None:
-    found = labels(sample_kb, "Hue on EMR: which AWS services does it integrate with?")
+    found = labels(sample_kb, "Which AWS services does Hue on EMR work with?")
     assert {"AWS Identity and Access Management", "Amazon S3"} <= found
 
 
@@ -90,7 +90,7 @@ def test_lists_cue_patterns() -> None:
 
 
 def test_lists_asked_noun_phrase() -> None:
-    assert lists.plural_asked("Which notebook environments does Athena integrate with?")
+    assert lists.plural_asked("Which notebook tools can Athena open?")
     assert not lists.plural_asked("Which service does Athena use?")
     assert lists.asked_heads("Which AWS notebook environments does X use?") == {
         stem("notebook"),
@@ -116,14 +116,15 @@ def test_lists_a_statement_naming_nothing_goes_on_in_the_next_slide(sample_kb: K
 
 
 def test_lists_a_runner_up_gives_only_members_using_the_words(sample_kb: KB) -> None:
-    found = labels(sample_kb, "Where does the Kinesis Agent ship the log files it tails?")
+    found = labels(sample_kb, "Where can the Kinesis Agent send the log files it watches?")
     assert "Amazon Kinesis Data Streams" in found
     assert "Amazon CloudWatch" not in found
 
 
 def test_lists_a_place_keeps_its_own_name_and_both_evidence_kinds_add_up(sample_kb: KB) -> None:
     found = labels(
-        sample_kb, "Per the CloudTrail slides, where can CloudTrail deliver its events for storage?"
+        sample_kb,
+        "Going by its slides, where can CloudTrail put its events for storage?",
     )
     assert {"Amazon S3", "Amazon CloudWatch Logs"} <= found
     assert "Amazon CloudWatch" not in found

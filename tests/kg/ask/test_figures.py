@@ -21,5 +21,5 @@ def test_figures_fit_the_asked_dimension() -> None:
 def test_figures_a_question_asking_two_figures_is_told_apart() -> None:
     from kg.ask.compose import NUMBER_ASK_RE
 
-    assert len(NUMBER_ASK_RE.findall("How many queues can it create, and how many at start?")) == 2
+    assert len(NUMBER_ASK_RE.findall("How many pools can one hold, and how many at start?")) == 2
     assert len(NUMBER_ASK_RE.findall("What is the maximum message size?")) == 1

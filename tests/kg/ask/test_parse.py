@@ -88,9 +88,9 @@ def test_parse_exclusions_cover_the_set_aside_phrase() -> None:
     text = "Apart from Y and Z, which stores does X support?"
     (start, end), *_ = excluded_spans(text)
     assert text[start:end].strip() == "Y and Z"
-    text = "Where can I keep the catalog instead of the default one on Y, for X?"
+    text = "Where can I keep the index rather than the built-in store on Y, for X?"
     (start, end), *_ = excluded_spans(text)
-    assert text[start:end].strip() == "the default one on Y"
+    assert text[start:end].strip() == "the built-in store on Y"
 
 
 def test_parse_options_of_a_closed_question() -> None:
@@ -113,7 +113,7 @@ def test_parse_clauses_need_their_own_topic_words() -> None:
 def test_parse_clauses_leave_out_the_scene_setting() -> None:
     text = "Apart from plain web logs, which services' logs can Athena query in S3?"
     assert split_clauses(text) == ("which services' logs can Athena query in S3?",)
-    text = "Our producers moved to the KPL. What can read those records?"
+    text = "Our apps moved to the new SDK. What can read those records?"
     assert split_clauses(text) == ("What can read those records?",)
     assert split_clauses("Which services can write to S3?") == ("Which services can write to S3?",)
 

@@ -28,7 +28,7 @@ def test_plan_what_can_do_asks_for_subjects() -> None:
 
 
 def test_plan_described_entity_is_a_bridge() -> None:
-    text = "Foo is built on another AWS service. How is that service billed?"
+    text = "Foo is built on another AWS service. What does that service cost?"
     assert plan_of(text, {"foo": "Foo"}).bridge
     text = (
         "Which Foo Family ships with Bar built in, and how much memory does its small model have?"
