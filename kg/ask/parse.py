@@ -233,8 +233,20 @@ COMPARED_RE: Final = re.compile(
 )
 
 
+ARTICLE_RE: Final = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
+# Other wordings of "A vs B": "what distinguishes A from B", "how does A differ from B", "the
+# difference between A and B".
+SIDE_WORDINGS: Final = (
+    (re.compile(r"\bdistinguish(?:es|ed)?\s+(.+?)\s+from\s+", re.IGNORECASE), r"\1 vs "),
+    (re.compile(r"\bdiffers?\s+from\s+", re.IGNORECASE), "vs "),
+    (re.compile(r"\bdifferences?\s+between\s+(.+?)\s+and\s+", re.IGNORECASE), r"between \1 vs "),
+)
+
+
 def comparison_sides(text: str) -> tuple[str, ...]:
     """The sides a comparison question names, as short phrases ("standard queues", "FIFO")."""
+    for wording, plain in SIDE_WORDINGS:
+        text = wording.sub(plain, text)
     head = re.split(r"[:?,]", text)
     for part in head:
         if re.search(
@@ -245,7 +257,8 @@ def comparison_sides(text: str) -> tuple[str, ...]:
             )
             if len(pieces) < 2:
                 continue
-            sides = [LEAD_WORDS_RE.sub("", pieces[0]).strip(), *[p.strip() for p in pieces[1:]]]
+            rest = [ARTICLE_RE.sub("", p.strip()) for p in pieces[1:]]
+            sides = [LEAD_WORDS_RE.sub("", pieces[0]).strip(), *rest]
             sides = [
                 " ".join(side.split()[-6:]) if i == 0 else " ".join(side.split()[:6])
                 for i, side in enumerate(sides)

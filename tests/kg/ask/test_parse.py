@@ -62,6 +62,7 @@ def test_parse_words_inside_a_name_are_not_cues() -> None:
         ("What triggers X?", Direction.IN, Intent.TRIGGERED_BY),
         ("Where do X get delivered to?", Direction.OUT, Intent.DESTINATIONS),
         ("Where does X get its records?", Direction.IN, Intent.SOURCES),
+        ("Which databases does X support migrating from?", Direction.IN, Intent.SOURCES),
     ],
 )
 def test_parse_flow_direction_is_read_around_the_entity(
@@ -69,6 +70,18 @@ def test_parse_flow_direction_is_read_around_the_entity(
 ) -> None:
     flow = parse(text, placeholders(text)).flow
     assert flow is not None and flow.direction is direction and flow.intent is intent
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("X tiers: which is the default and what else is there?", "values"),
+        ("What distinguishes a warm X from a cold one?", "compare"),
+        ("X or Y, how many times cheaper is X?", "number-ratio"),
+    ],
+)
+def test_parse_other_wordings_read_the_same_answer_kind(text: str, rule: str) -> None:
+    assert rule in parse(text, placeholders(text)).rules
 
 
 def test_parse_yes_no_inside_a_second_sentence() -> None:
@@ -120,6 +133,12 @@ def test_parse_clauses_leave_out_the_scene_setting() -> None:
 
 def test_parse_comparison_sides() -> None:
     assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot tiers", "cold tiers")
+    assert comparison_sides("How do warm nodes differ from cold nodes?") == (
+        "warm nodes",
+        "cold nodes",
+    )
+    assert comparison_sides("What distinguishes tape from disk?") == ("tape", "disk")
+    assert comparison_sides("Difference between a queue and a topic?") == ("queue", "topic")
     assert comparison_sides("Should I pick tape or disk for backups?") == (
         "tape for backups",
         "disk for backups",
