@@ -20,6 +20,7 @@ from kg.ask.relations import Reading, read_relation
 from kg.linking import Mention
 
 RULES_FILE: Final = Path(__file__).parent.parent / "data" / "question_rules.toml"
+PHRASINGS_FILE: Final = Path(__file__).parent.parent / "data" / "phrasings.toml"
 # The answer rule that matches anything: when it decides, the example phrasings vote instead.
 FALLBACK_RULE: Final = "fallback"
 
@@ -318,13 +319,47 @@ def as_asked(text: str) -> str:
     from kg.ask.text import stopwords, tokens
 
     text = text if text.rstrip()[-1:] in END_MARKS else text.rstrip() + "?"
-    text = unwrapped(text)
+    text = in_deck_words(unwrapped(text))
     match = PREAMBLE_RE.match(text)
     if match is None:
         return text
     rest = text[match.end() :]
     filler = all(token in stopwords() for token in tokens(match.group(1)))
     return rest if filler and QUESTION_START_RE.match(rest) else text
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One row of kg/data/phrasings.toml: an ask's other words and the deck's words for it."""
+
+    id: str
+    pattern: re.Pattern[str]
+    deck: str
+    example: str
+    rewritten: str
+
+
+@lru_cache(maxsize=1)
+def phrasings() -> tuple[Phrasing, ...]:
+    """The phrasing table, compiled once."""
+    data = tomllib.loads(PHRASINGS_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        Phrasing(
+            row["id"],
+            re.compile(row["pattern"], re.IGNORECASE),
+            row["deck"],
+            row["example"],
+            row["rewritten"],
+        )
+        for row in data.get("phrasing", [])
+    )
+
+
+def in_deck_words(text: str) -> str:
+    """The question with other words for an ask put in the deck's ("works with": "integrates")."""
+    for phrasing in phrasings():
+        text = phrasing.pattern.sub(phrasing.deck, text)
+    return text
 
 
 def unwrapped(text: str) -> str:

@@ -13,9 +13,11 @@ from kg.ask.parse import (
     as_asked,
     comparison_sides,
     excluded_spans,
+    in_deck_words,
     mask,
     parse,
     parse_options,
+    phrasings,
     points_back,
     rules,
     split_clauses,
@@ -36,6 +38,11 @@ def test_parse_every_rule_fires_on_its_example(rule) -> None:  # type: ignore[no
         assert parsed.flow is not None and parsed.flow.rule == rule.id
     else:
         assert rule.id in parsed.rules
+
+
+@pytest.mark.parametrize("row", phrasings(), ids=lambda row: row.id)
+def test_parse_every_phrasing_rewrites_its_example(row) -> None:  # type: ignore[no-untyped-def]
+    assert in_deck_words(row.example) == row.rewritten
 
 
 def test_parse_mask_replaces_the_focus_and_the_others() -> None:
