@@ -159,11 +159,14 @@ SHARED_RE: Final = re.compile(
     r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b",
     re.IGNORECASE,
 )
-# "besides X", "apart from X", "not counting X" ... set X aside, up to the next clause break.
+# "besides X", "apart from X", "not counting X, Y or Z" ... set X aside, up to the next clause
+# break (a comma goes on with a set-aside list "A, B or C" unless the question starts after it).
 EXCLUDE_RE: Final = re.compile(
     r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
     r"leaving aside|leaving out|ignoring|beyond|but not|without counting|separate from|"
-    r"not including|instead of|rather than)\b([^?.;:,]*)",
+    r"not including|instead of|rather than)\b((?:[^?.;:,]|,(?=[^?.;:,]*\b(?:or|and)\b)"
+    r"(?!\s*(?:and\s+|but\s+|so\s+)?"
+    r"(?:which|what|where|who|whom|how|when|can|could|does|do|is|are|will|should|i|we)\b))*)",
     re.IGNORECASE,
 )
 # "Which of these ...: A, B, C or D?" and "(A, B or C)" offer a closed set of options.

@@ -111,6 +111,9 @@ def test_parse_exclusions_cover_the_set_aside_phrase() -> None:
     text = "Where can I keep the catalog instead of the default one on Y, for X?"
     (start, end), *_ = excluded_spans(text)
     assert text[start:end].strip() == "the default one on Y"
+    text = "Not counting Y, Z code or W, which tools read X?"
+    (start, end), *_ = excluded_spans(text)
+    assert text[start:end].strip() == "Y, Z code or W"
 
 
 def test_parse_options_of_a_closed_question() -> None:

@@ -24,6 +24,7 @@ def plan_of(text: str, names: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def test_plan_what_can_do_asks_for_subjects() -> None:
     assert plan_of("What can compress the backup files?", {}).agent
+    assert plan_of("Which managed tools read records from Foo?", {"foo": "Foo"}).agent
     assert not plan_of("What can I use to watch Foo?", {"foo": "Foo"}).agent
 
 
