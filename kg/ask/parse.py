@@ -153,10 +153,12 @@ def mask(text: str, mentions: Sequence[Mention], focus: int | None = None) -> st
 
 
 # Asking what two named things share (masked): "both supported by X and included on X", "X and
-# X have in common", "shared by X and X": the answer is the intersection of each one's list.
+# X have in common", "shared by X and X", "on X and also on X": the answer is the intersection of
+# each one's list.
 SHARED_RE: Final = re.compile(
     r"\bboth\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b|\b(?:have|has|share)\b[^?]*\bin common\b|"
-    r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b",
+    r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b|"
+    r"\bX\b[^?]*\b(?:and|but) (?:is |are |it is )?also\b[^?]*\bX\b",
     re.IGNORECASE,
 )
 # "besides X", "apart from X", "not counting X, Y or Z" ... set X aside, up to the next clause

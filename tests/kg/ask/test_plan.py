@@ -70,6 +70,13 @@ def test_plan_in_common_leaves_the_other_name_out_of_each_question() -> None:
     assert "Foo" not in texts[1] and "Bar" in texts[1]
 
 
+def test_plan_and_also_between_two_names_is_a_shared_question() -> None:
+    plan = plan_of(
+        "Which codec ships with Foo and is also read by Bar?", {"foo": "Foo", "bar": "Bar"}
+    )
+    assert plan.parsed.shared
+
+
 def test_plan_both_without_two_names_is_no_shared_question() -> None:
     assert not plan_of("Is Foo both fast and cheap?", {"foo": "Foo"}).parsed.shared
     assert not plan_of(
