@@ -253,7 +253,7 @@ def comparison_sides(text: str) -> tuple[str, ...]:
     """The sides a comparison question names, as short phrases ("standard queues", "FIFO")."""
     for wording, plain in SIDE_WORDINGS:
         text = wording.sub(plain, text)
-    head = re.split(r"[:?,]", text)
+    head = re.split(r"[:?,]|\s[-–—]\s", text)
     for part in head:
         if re.search(
             r"\bvs\.?\b|\bversus\b|\bdifferent from\b|\bcompared (?:to|with)\b|\bor\b", part, re.I
@@ -269,8 +269,21 @@ def comparison_sides(text: str) -> tuple[str, ...]:
                 " ".join(side.split()[-6:]) if i == 0 else " ".join(side.split()[:6])
                 for i, side in enumerate(sides)
             ]
-            return shared_head(tuple(side for side in sides if side))
+            return shared_head(shared_purpose(tuple(side for side in sides if side)))
     return ()
+
+
+# "A vs B for backups": the purpose written after the last side is asked of every side.
+PURPOSE_RE: Final = re.compile(r"\s+(for\s+\S.*)$", re.IGNORECASE)
+
+
+def shared_purpose(sides: tuple[str, ...]) -> tuple[str, ...]:
+    """Every side with the purpose phrase the last one ends with ("tape", "disk for backups")."""
+    match = PURPOSE_RE.search(sides[-1]) if len(sides) >= 2 else None
+    if match is None:
+        return sides
+    tail = match.group(1)
+    return tuple(side if side.endswith(tail) else f"{side} {tail}" for side in sides)
 
 
 def shared_head(sides: tuple[str, ...]) -> tuple[str, ...]:

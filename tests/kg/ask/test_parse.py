@@ -148,6 +148,11 @@ def test_parse_comparison_sides() -> None:
         "cold nodes",
     )
     assert comparison_sides("What distinguishes tape from disk?") == ("tape", "disk")
+    assert comparison_sides("Tape vs disk - which is cheaper?") == ("Tape", "disk")
+    assert comparison_sides("Hot tier vs cold tier for archives?") == (
+        "Hot tier for archives",
+        "cold tier for archives",
+    )
     assert comparison_sides("Difference between a queue and a topic?") == ("queue", "topic")
     assert comparison_sides("Should I pick tape or disk for backups?") == (
         "tape for backups",
