@@ -85,6 +85,7 @@ def test_parse_flow_direction_is_read_around_the_entity(
         ("X tiers: which is the default and what else is there?", "values"),
         ("What distinguishes a warm X from a cold one?", "compare"),
         ("X or Y, how many times cheaper is X?", "number-ratio"),
+        ("Who can run X jobs - what controls that?", "security"),
     ],
 )
 def test_parse_other_wordings_read_the_same_answer_kind(text: str, rule: str) -> None:
