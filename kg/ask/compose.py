@@ -248,8 +248,11 @@ def room_fillers(
 
 def lists_items(plan: Plan) -> bool:
     """Whether a prose answer also lists the entities of its evidence: any which/what/where
-    question but a definition (names cost nothing where no list is expected)."""
-    return plan.intent is not Intent.DEFINITION and bool(WH_LIST_RE.search(plan.text))
+    question but a definition, or a terse "X formats?" (names cost nothing where no list is
+    expected)."""
+    if plan.intent is Intent.DEFINITION:
+        return False
+    return plan.intent is Intent.VALUES or bool(WH_LIST_RE.search(plan.text))
 
 
 def list_draft(kb: KB, plan: Plan, evidence: Evidence) -> Draft:

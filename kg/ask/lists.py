@@ -41,6 +41,25 @@ ASKED_NOUN_RE: Final = re.compile(
     r"is|are|was|were|will|would|should|have|has|from|to|in|on|of|for|that|the|does)\b|\?|,|$)",
     re.I,
 )
+# A terse chat question without a question word ("Athena supported file formats?") asks for the
+# noun phrase it ends with.
+TERSE_NOUN_RE: Final = re.compile(r"((?:[\w'-]+\s+){0,2}[\w'-]+)\s*\?*\s*$")
+QUESTION_WORD_RE: Final = re.compile(
+    r"\b(?:which|what|who|where|when|how|why|list|name|can|could|does|do|is|are)\b", re.I
+)
+
+
+def asked_noun(text: str) -> str:
+    """The noun phrase a question asks for ("which notebook environments"), or ""."""
+    match = ASKED_NOUN_RE.search(text)
+    if match is not None:
+        return match.group(1)
+    if QUESTION_WORD_RE.search(text):
+        return ""
+    terse = TERSE_NOUN_RE.search(text.strip())
+    return terse.group(1) if terse else ""
+
+
 # Blocks whose score is this close to the best one also give items when they use the question's
 # specific words: a list answer often spans two slides.
 ITEM_MARGIN: Final = 0.12
@@ -64,10 +83,9 @@ SUBJECT_WORDS: Final = 3
 
 def asked_types(text: str) -> tuple[str, ...]:
     """Entity types the question's asked noun admits ("which AWS services" -> services)."""
-    match = ASKED_NOUN_RE.search(text)
-    if match is None:
+    noun = asked_noun(text)
+    if not noun:
         return ()
-    noun = match.group(1)
     admitted = [t for pattern, types in ASKED_TYPES if pattern.search(noun) for t in types]
     if re.search(r"\bproducts?\b", noun, re.I):
         admitted += ["ThirdPartyProduct", "Software"]
@@ -315,10 +333,7 @@ NAME_PART_WORDS: Final = frozenset({"aws", "amazon", "apache"})
 
 def asked_heads(text: str) -> set[str]:
     """Stems of the asked noun's words ("which notebook environments" -> notebook, environment)."""
-    match = ASKED_NOUN_RE.search(text)
-    if match is None:
-        return set()
-    words = [w for w in match.group(1).split() if w.lower() not in NAME_PART_WORDS]
+    words = [w for w in asked_noun(text).split() if w.lower() not in NAME_PART_WORDS]
     return set(content_stems(" ".join(words)))
 
 
@@ -660,8 +675,8 @@ def asks_one(plan: Plan) -> bool:
 
 def plural_asked(text: str) -> bool:
     """Whether the asked noun phrase ends in a plural ("which notebook environments")."""
-    match = ASKED_NOUN_RE.search(text)
-    last = match.group(1).split()[-1].lower() if match else ""
+    noun = asked_noun(text)
+    last = noun.split()[-1].lower() if noun else ""
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 

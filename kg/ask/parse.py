@@ -20,6 +20,7 @@ from kg.ask.relations import Reading, read_relation
 from kg.linking import Mention
 
 RULES_FILE: Final = Path(__file__).parent.parent / "data" / "question_rules.toml"
+PHRASINGS_FILE: Final = Path(__file__).parent.parent / "data" / "phrasings.toml"
 # The answer rule that matches anything: when it decides, the example phrasings vote instead.
 FALLBACK_RULE: Final = "fallback"
 
@@ -152,17 +153,22 @@ def mask(text: str, mentions: Sequence[Mention], focus: int | None = None) -> st
 
 
 # Asking what two named things share (masked): "both supported by X and included on X", "X and
-# X have in common", "shared by X and X": the answer is the intersection of each one's list.
+# X have in common", "shared by X and X", "on X and also on X": the answer is the intersection of
+# each one's list.
 SHARED_RE: Final = re.compile(
     r"\bboth\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b|\b(?:have|has|share)\b[^?]*\bin common\b|"
-    r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b",
+    r"\bshared (?:by|between)\b[^?]*\bX\b[^?]*\band\b[^?]*\bX\b|"
+    r"\bX\b[^?]*\b(?:and|but) (?:is |are |it is )?also\b[^?]*\bX\b",
     re.IGNORECASE,
 )
-# "besides X", "apart from X", "not counting X" ... set X aside, up to the next clause break.
+# "besides X", "apart from X", "not counting X, Y or Z" ... set X aside, up to the next clause
+# break (a comma goes on with a set-aside list "A, B or C" unless the question starts after it).
 EXCLUDE_RE: Final = re.compile(
     r"\b(?:besides|other than|except(?: for)?|apart from|excluding|not counting|aside from|"
     r"leaving aside|leaving out|ignoring|beyond|but not|without counting|separate from|"
-    r"not including|instead of|rather than)\b([^?.;:,]*)",
+    r"not including|instead of|rather than)\b((?:[^?.;:,]|,(?=[^?.;:,]*\b(?:or|and)\b)"
+    r"(?!\s*(?:and\s+|but\s+|so\s+)?"
+    r"(?:which|what|where|who|whom|how|when|can|could|does|do|is|are|will|should|i|we)\b))*)",
     re.IGNORECASE,
 )
 # "Which of these ...: A, B, C or D?" and "(A, B or C)" offer a closed set of options.
@@ -233,9 +239,21 @@ COMPARED_RE: Final = re.compile(
 )
 
 
+ARTICLE_RE: Final = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
+# Other wordings of "A vs B": "what distinguishes A from B", "how does A differ from B", "the
+# difference between A and B".
+SIDE_WORDINGS: Final = (
+    (re.compile(r"\bdistinguish(?:es|ed)?\s+(.+?)\s+from\s+", re.IGNORECASE), r"\1 vs "),
+    (re.compile(r"\bdiffers?\s+from\s+", re.IGNORECASE), "vs "),
+    (re.compile(r"\bdifferences?\s+between\s+(.+?)\s+and\s+", re.IGNORECASE), r"between \1 vs "),
+)
+
+
 def comparison_sides(text: str) -> tuple[str, ...]:
     """The sides a comparison question names, as short phrases ("standard queues", "FIFO")."""
-    head = re.split(r"[:?,]", text)
+    for wording, plain in SIDE_WORDINGS:
+        text = wording.sub(plain, text)
+    head = re.split(r"[:?,]|\s[-–—]\s", text)
     for part in head:
         if re.search(
             r"\bvs\.?\b|\bversus\b|\bdifferent from\b|\bcompared (?:to|with)\b|\bor\b", part, re.I
@@ -245,13 +263,27 @@ def comparison_sides(text: str) -> tuple[str, ...]:
             )
             if len(pieces) < 2:
                 continue
-            sides = [LEAD_WORDS_RE.sub("", pieces[0]).strip(), *[p.strip() for p in pieces[1:]]]
+            rest = [ARTICLE_RE.sub("", p.strip()) for p in pieces[1:]]
+            sides = [LEAD_WORDS_RE.sub("", pieces[0]).strip(), *rest]
             sides = [
                 " ".join(side.split()[-6:]) if i == 0 else " ".join(side.split()[:6])
                 for i, side in enumerate(sides)
             ]
-            return shared_head(tuple(side for side in sides if side))
+            return shared_head(shared_purpose(tuple(side for side in sides if side)))
     return ()
+
+
+# "A vs B for backups": the purpose written after the last side is asked of every side.
+PURPOSE_RE: Final = re.compile(r"\s+(for\s+\S.*)$", re.IGNORECASE)
+
+
+def shared_purpose(sides: tuple[str, ...]) -> tuple[str, ...]:
+    """Every side with the purpose phrase the last one ends with ("tape", "disk for backups")."""
+    match = PURPOSE_RE.search(sides[-1]) if len(sides) >= 2 else None
+    if match is None:
+        return sides
+    tail = match.group(1)
+    return tuple(side if side.endswith(tail) else f"{side} {tail}" for side in sides)
 
 
 def shared_head(sides: tuple[str, ...]) -> tuple[str, ...]:
@@ -305,13 +337,47 @@ def as_asked(text: str) -> str:
     from kg.ask.text import stopwords, tokens
 
     text = text if text.rstrip()[-1:] in END_MARKS else text.rstrip() + "?"
-    text = unwrapped(text)
+    text = in_deck_words(unwrapped(text))
     match = PREAMBLE_RE.match(text)
     if match is None:
         return text
     rest = text[match.end() :]
     filler = all(token in stopwords() for token in tokens(match.group(1)))
     return rest if filler and QUESTION_START_RE.match(rest) else text
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One row of kg/data/phrasings.toml: an ask's other words and the deck's words for it."""
+
+    id: str
+    pattern: re.Pattern[str]
+    deck: str
+    example: str
+    rewritten: str
+
+
+@lru_cache(maxsize=1)
+def phrasings() -> tuple[Phrasing, ...]:
+    """The phrasing table, compiled once."""
+    data = tomllib.loads(PHRASINGS_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        Phrasing(
+            row["id"],
+            re.compile(row["pattern"], re.IGNORECASE),
+            row["deck"],
+            row["example"],
+            row["rewritten"],
+        )
+        for row in data.get("phrasing", [])
+    )
+
+
+def in_deck_words(text: str) -> str:
+    """The question with other words for an ask put in the deck's ("works with": "integrates")."""
+    for phrasing in phrasings():
+        text = phrasing.pattern.sub(phrasing.deck, text)
+    return text
 
 
 def unwrapped(text: str) -> str:

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
 
 from kg.ask.compose import compose
 from kg.ask.confidence import calibrated
-from kg.ask.execute import Evidence, execute
+from kg.ask.execute import Evidence, ask_index, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
 from kg.ask.link import link
 from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, as_asked, parse
 from kg.ask.plan import Plan, make_plan
 from kg.ask.quote import fill, source_ref
+from kg.ask.text import content_stems
 from kg.embed import Vectors
 from kg.errors import BadQuery
 from kg.graph import entity_iri
 from kg.kb import KB
+from kg.linking import Mention
 from kg.types import Answer, Item
 
 MAX_QUESTION_CHARS = 2000
@@ -43,7 +45,7 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the passages of the deck."""
     text = check_question(question)
     asked = as_asked(text)
-    vector = kb.embed_query(asked)
+    vector = kb.embed_query(spelled_out(asked, kb))
     plan = plan_for(asked, kb, vector)
     result = None
     if plan.bridge:
@@ -57,6 +59,36 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
 
 
 DIGIT_RE: Final = re.compile(r"\d")
+
+# A one-word name the deck writes in fewer blocks than this ("KDS", "DDB") is a user's shorthand
+# the encoder does not know: the question is embedded with the entity's label instead.
+SHORTHAND_MAX_BLOCKS: Final = 3
+
+
+def spelled_out(text: str, kb: KB) -> str:
+    """The question with each one-word name the deck hardly writes replaced by its label."""
+    mentions = link(text, aliases=kb.aliases, labels=kb.labels).mentions
+    return spelled(text, mentions, kb.labels, ask_index(kb).store.postings)
+
+
+def spelled(
+    text: str,
+    mentions: Sequence[Mention],
+    labels: Mapping[str, str],
+    postings: Mapping[str, Sequence[int]],
+) -> str:
+    """The text with each one-word mention found in few blocks written as its entity's label."""
+    out, last = [], 0
+    for mention in sorted(mentions, key=lambda m: m.start):
+        words = content_stems(mention.text)
+        label = labels.get(mention.entity, "")
+        if len(words) != 1 or not label or len(postings.get(words[0], ())) >= SHORTHAND_MAX_BLOCKS:
+            continue
+        out.extend([text[last : mention.start], label])
+        last = mention.end
+    out.append(text[last:])
+    return "".join(out)
+
 
 # Bridge candidates this close to the best one are tried: the one whose last part finds the better
 # evidence wins ("its SSD variant" has its figure on the Snowcone slide, not the Snowball one).

@@ -20,7 +20,8 @@ AGENT_RE: Final = re.compile(
     r"(?:\s+(?!(?:does|do|did|can|could|is|are|will|would|X|Y)\b)[\w-]+){0,4}?\s+"
     r"(?:(?:can|could|does|do|will|would|is able to|are able to)\s+(?!X\b|Y\b|I\b|we\b|you\b|"
     r"they\b|it\b|my\b|our\b|the\b|an?\b)|(?:offers?|supports?|provides?|has|have|includes?|"
-    r"allows?|enables?)\b)",
+    r"allows?|enables?|reads?|consumes?|writes?|sends?|pulls?|ingests?|delivers?|loads?|pushe?s?|"
+    r"polls?|process(?:es)?|quer(?:y|ies)|triggers?|invokes?)\b)",
     re.IGNORECASE,
 )
 # Multi-hop cues: the question describes an entity instead of naming it ("another AWS service",

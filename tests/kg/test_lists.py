@@ -142,3 +142,15 @@ def test_lists_role_headers_name_one_end_of_a_flow() -> None:
     assert OUT_ROLE_RE.search("Consumers") and OUT_ROLE_RE.search("Destinations")
     assert IN_ROLE_RE.search("Producers") and IN_ROLE_RE.search("Managed AWS sources")
     assert not OUT_ROLE_RE.search("Managed AWS sources")
+
+
+@pytest.mark.parametrize(
+    "text,noun",
+    [
+        ("Which notebook environments does Foo offer?", "notebook environments"),
+        ("Foo supported file formats?", "supported file formats"),
+        ("How does Foo store its files?", ""),
+    ],
+)
+def test_lists_the_asked_noun_of_a_terse_question_is_its_last_phrase(text: str, noun: str) -> None:
+    assert lists.asked_noun(text) == noun

@@ -13,9 +13,11 @@ from kg.ask.parse import (
     as_asked,
     comparison_sides,
     excluded_spans,
+    in_deck_words,
     mask,
     parse,
     parse_options,
+    phrasings,
     points_back,
     rules,
     split_clauses,
@@ -36,6 +38,11 @@ def test_parse_every_rule_fires_on_its_example(rule) -> None:  # type: ignore[no
         assert parsed.flow is not None and parsed.flow.rule == rule.id
     else:
         assert rule.id in parsed.rules
+
+
+@pytest.mark.parametrize("row", phrasings(), ids=lambda row: row.id)
+def test_parse_every_phrasing_rewrites_its_example(row) -> None:  # type: ignore[no-untyped-def]
+    assert in_deck_words(row.example) == row.rewritten
 
 
 def test_parse_mask_replaces_the_focus_and_the_others() -> None:
@@ -62,6 +69,7 @@ def test_parse_words_inside_a_name_are_not_cues() -> None:
         ("What triggers X?", Direction.IN, Intent.TRIGGERED_BY),
         ("Where do X get delivered to?", Direction.OUT, Intent.DESTINATIONS),
         ("Where does X get its records?", Direction.IN, Intent.SOURCES),
+        ("Which databases does X support migrating from?", Direction.IN, Intent.SOURCES),
     ],
 )
 def test_parse_flow_direction_is_read_around_the_entity(
@@ -69,6 +77,19 @@ def test_parse_flow_direction_is_read_around_the_entity(
 ) -> None:
     flow = parse(text, placeholders(text)).flow
     assert flow is not None and flow.direction is direction and flow.intent is intent
+
+
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("X tiers: which is the default and what else is there?", "values"),
+        ("What distinguishes a warm X from a cold one?", "compare"),
+        ("X or Y, how many times cheaper is X?", "number-ratio"),
+        ("Who can run X jobs - what controls that?", "security"),
+    ],
+)
+def test_parse_other_wordings_read_the_same_answer_kind(text: str, rule: str) -> None:
+    assert rule in parse(text, placeholders(text)).rules
 
 
 def test_parse_yes_no_inside_a_second_sentence() -> None:
@@ -91,6 +112,9 @@ def test_parse_exclusions_cover_the_set_aside_phrase() -> None:
     text = "Where can I keep the index rather than the built-in store on Y, for X?"
     (start, end), *_ = excluded_spans(text)
     assert text[start:end].strip() == "the built-in store on Y"
+    text = "Not counting Y, Z code or W, which tools read X?"
+    (start, end), *_ = excluded_spans(text)
+    assert text[start:end].strip() == "Y, Z code or W"
 
 
 def test_parse_options_of_a_closed_question() -> None:
@@ -120,6 +144,17 @@ def test_parse_clauses_leave_out_the_scene_setting() -> None:
 
 def test_parse_comparison_sides() -> None:
     assert comparison_sides("Hot vs cold tiers: which costs less?") == ("Hot tiers", "cold tiers")
+    assert comparison_sides("How do warm nodes differ from cold nodes?") == (
+        "warm nodes",
+        "cold nodes",
+    )
+    assert comparison_sides("What distinguishes tape from disk?") == ("tape", "disk")
+    assert comparison_sides("Tape vs disk - which is cheaper?") == ("Tape", "disk")
+    assert comparison_sides("Hot tier vs cold tier for archives?") == (
+        "Hot tier for archives",
+        "cold tier for archives",
+    )
+    assert comparison_sides("Difference between a queue and a topic?") == ("queue", "topic")
     assert comparison_sides("Should I pick tape or disk for backups?") == (
         "tape for backups",
         "disk for backups",

@@ -24,6 +24,7 @@ def plan_of(text: str, names: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def test_plan_what_can_do_asks_for_subjects() -> None:
     assert plan_of("What can compress the backup files?", {}).agent
+    assert plan_of("Which managed tools read records from Foo?", {"foo": "Foo"}).agent
     assert not plan_of("What can I use to watch Foo?", {"foo": "Foo"}).agent
 
 
@@ -67,6 +68,13 @@ def test_plan_in_common_leaves_the_other_name_out_of_each_question() -> None:
     texts = [text for text, _ in sharing_queries(plan)]
     assert "Bar" not in texts[0] and "Foo" in texts[0]
     assert "Foo" not in texts[1] and "Bar" in texts[1]
+
+
+def test_plan_and_also_between_two_names_is_a_shared_question() -> None:
+    plan = plan_of(
+        "Which codec ships with Foo and is also read by Bar?", {"foo": "Foo", "bar": "Bar"}
+    )
+    assert plan.parsed.shared
 
 
 def test_plan_both_without_two_names_is_no_shared_question() -> None:
