@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from kg.ask.bounds import asked_amount, stated_bounds, within
 from kg.ask.execute import ask_index
 from kg.ask.parse import Intent
 from kg.ask.plan import Plan
@@ -39,6 +40,8 @@ SET_ASIDE_RE: Final = re.compile(
 # A passage about another entity ("Redshift unloads to S3 in Parquet" for "can Athena query
 # Parquet") addresses the question less than one about the asked entity.
 OFF_FOCUS_PENALTY: Final = 0.2
+# A line's label: a short name before a colon ("Task node: runs tasks, hosts no data").
+LABEL_RE: Final = re.compile(r"^\s*([^:;,.]{2,40}):\s*\S")
 # An anti-pattern slide ("... anti-patterns") answers "is X a good fit for Y" with no.
 ANTI_PATTERN_TITLE: Final = re.compile(r"(?<!no longer an )anti[- ]?patterns?", re.IGNORECASE)
 # A bullet that is only an anti-pattern header ("• Anti Pattern") heads the bullets after it.
@@ -49,6 +52,12 @@ AFTER_CREATION_RE: Final = re.compile(
 )
 # A question about needing or having to do something, which "no need to" answers with no.
 NEED_RE: Final = re.compile(r"\b(?:need|needs|must|have to|has to|required?|necessary)\b", re.I)
+
+# A figure verdict reads the limits of this many top blocks: the deck's limit is often ranked low,
+# since its figure is not the question's ("Max is 900 seconds" for "run for 30 minutes").
+BOUND_BLOCKS: Final = 40
+# A question about a default asks for the figure itself, which a limit does not answer.
+DEFAULT_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
 
 Verdict = Literal["yes", "no"]
 
@@ -74,6 +83,16 @@ def cues() -> dict[str, tuple[re.Pattern[str], ...]]:
         kind: tuple(re.compile(row["pattern"], re.IGNORECASE) for row in rows)
         for kind, rows in data.items()
     }
+
+
+@lru_cache(maxsize=1)
+def contrasts() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(what a restriction keeps, what a question asks instead) pairs ("same" / "another")."""
+    data = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        (re.compile(row["pattern"], re.IGNORECASE), re.compile(row["asked"], re.IGNORECASE))
+        for row in data.get("contrast", [])
+    )
 
 
 def says(kind: str, text: str) -> bool:
@@ -144,6 +163,11 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     return (hits / total if total else 0.0), used
 
 
+def focus_family(kb: KB, focus: str) -> set[str]:
+    """The asked entity, what it is part of and its parts."""
+    return {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+
+
 def about_focus(kb: KB, focus: str, pid: int) -> bool:
     """Whether a passage speaks of the asked entity: it, its parent or a part of it is named in
     the passage, its header, or the slide it is on is about it."""
@@ -158,16 +182,42 @@ def about_focus(kb: KB, focus: str, pid: int) -> bool:
     return bool(family & named)
 
 
+def label_entities(kb: KB, text: str) -> set[str]:
+    """The entities a line's label names ("Task node: runs tasks" names the task node)."""
+    from kg.ask.lists import text_entities
+
+    label = LABEL_RE.match(text)
+    return set(text_entities(kb, label.group(1))) if label else set()
+
+
 def addressing(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> tuple[int, Ranked | None, float]:
-    """The passage that best addresses the question, with its share of the question."""
-    best: tuple[float, int, Ranked | None, float] = (-9.0, -1, None, 0.0)
+    """The passage that best addresses the question, with its share of the question; a line
+    labelled with the asked entity ("Task node: ...") goes first, unless a line naming it in its
+    text addresses more of the question."""
+    index = ask_index(kb)
+    scored: list[tuple[float, int, Ranked, float]] = []
     for pid, item, position in candidates(kb, ranked):
         share, _ = share_of(kb, plan, pid)
         score = share + item.score - 0.02 * position
         if plan.focus and not about_focus(kb, plan.focus, pid):
             score -= OFF_FOCUS_PENALTY
-        if score > best[0]:
-            best = (score, pid, item, share)
+        scored.append((score, pid, item, share))
+    if not scored:
+        return -1, None, 0.0
+    best = max(scored, key=lambda row: row[0])
+    if plan.focus:
+        labelled = [
+            row
+            for row in scored
+            if row[3] >= MIN_SHARE
+            and plan.focus in label_entities(kb, index.store.passages[row[1]].text)
+        ]
+        if labelled:
+            first = max(labelled, key=lambda row: row[0])
+            if not any(
+                row[3] > first[3] and plan.focus in index.passage_entities[row[1]] for row in scored
+            ):
+                best = first
     return best[1], best[2], best[3]
 
 
@@ -177,12 +227,22 @@ def read_verdict(
     """The verdict the evidence passages give, or None when none addresses the question (or, with
     every_entity, when the addressing passage does not speak of every asked entity)."""
     store = ask_index(kb).store
+    bound = bound_finding(kb, plan, ranked)
+    if bound is not None:
+        return bound
     pid, item, share = addressing(kb, plan, ranked)
     if item is None or pid < 0 or share < MIN_SHARE:
         return Finding(None, pid, item, share, "no passage addresses the question")
-    if every_entity and not all(about_focus(kb, e, pid) for e in plan.linked.entities):
-        return Finding(None, pid, item, share, "no passage names every asked entity")
     own = store.passages[pid].text
+    # A line labelled with the asked entity speaks of it even when it names no other asked one.
+    if (
+        every_entity
+        and not all(about_focus(kb, e, pid) for e in plan.linked.entities)
+        and not (plan.focus and plan.focus in label_entities(kb, own))
+    ):
+        if restricted_to_others(kb, plan, own):
+            return Finding("no", pid, item, share, "restriction")
+        return Finding(None, pid, item, share, "no passage names every asked entity")
     context = passage_context(store, pid)
     title = store.titles.get((item.block.deck, item.block.slide), "")
     if ANTI_PATTERN_TITLE.search(title) or under_anti_pattern(store, pid):
@@ -203,6 +263,47 @@ def read_verdict(
     if caveat >= 0:
         return Finding("no", caveat, item, share, "caveat")
     return Finding("yes", pid, item, share, "statement")
+
+
+def names_other(kb: KB, focus: str, pid: int) -> bool:
+    """Whether a passage (or its header) names entities, none of them the asked one or its parts:
+    it speaks of another entity even on a slide about the asked one ("Core node: ...")."""
+    index = ask_index(kb)
+    passage = index.store.passages[pid]
+    family = {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+    named = set(index.passage_entities[pid])
+    if passage.parent >= 0:
+        named |= set(index.passage_entities[passage.parent])
+    return bool(named) and not named & family
+
+
+def bound_finding(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding | None:
+    """A verdict on a figure the question states ("can a message be 1 MB?"): inside or outside the
+    limit the best passage about the asked entity states in that dimension."""
+    asked = asked_amount(plan.text)
+    if asked is None or plan.focus is None or DEFAULT_RE.search(plan.text):
+        return None
+    store = ask_index(kb).store
+    wanted = set(plan.predicate_stems) - set(stems(asked.text))
+    found: list[tuple[float, int, Ranked, bool]] = []
+    for position, item in enumerate(ranked[:BOUND_BLOCKS]):
+        for pid in item.block.members:
+            bounds = stated_bounds(store.passages[pid].text, asked.dimension)
+            if not bounds or not about_focus(kb, plan.focus, pid):
+                continue
+            if names_other(kb, plan.focus, pid):
+                continue
+            used = used_stems(wanted, set(content_stems(passage_context(store, pid))))
+            share = len(used) / len(wanted) if wanted else 0.0
+            found.append((share + item.score - 0.02 * position, pid, item, within(asked, bounds)))
+    if not found:
+        return None
+    score, pid, item, inside = max(found, key=lambda row: row[0])
+    share, _ = share_of(kb, plan, pid)
+    # A limit that uses none of the question's words decides only when every limit agrees.
+    if not share and len({row[3] for row in found}) > 1:
+        return None
+    return Finding("yes" if inside else "no", pid, item, max(share, MIN_SHARE), "bound")
 
 
 def hedged(plan: Plan, text: str) -> bool:
@@ -352,11 +453,29 @@ def closed_list(
     return Finding("no", -1, None, CLOSED_LIST_SHARE, "closed list", statement, slide)
 
 
+def restricted_span(text: str) -> str:
+    """What an "only ..." statement restricts to: the text after its last restricting word."""
+    return re.split(r"\bonly\b|\bexclusively\b|\bjust\b|\bsolely\b", text, flags=re.I)[-1]
+
+
+def restricted_to_others(kb: KB, plan: Plan, text: str) -> bool:
+    """Whether an "only ..." statement names what it keeps and none of the asked entities ("only
+    for S3" when Redshift is asked)."""
+    from kg.ask.lists import text_entities
+
+    if not says("restriction", text):
+        return False
+    named = set(text_entities(kb, restricted_span(text)))
+    return bool(named) and not named & set(plan.linked.entities)
+
+
 def restriction_allows(kb: KB, plan: Plan, text: str) -> bool:
     """Whether an "only ..." statement still admits what the question asks about."""
     from kg.ask.lists import text_entities
 
-    after = re.split(r"\bonly\b|\bexclusively\b|\bjust\b|\bsolely\b", text, flags=re.I)[-1]
+    after = restricted_span(text)
+    if any(kept.search(after) and asked.search(plan.text) for kept, asked in contrasts()):
+        return False
     named = set(text_entities(kb, after))
     others = list(plan.linked.entities[1:])
     if others:

@@ -124,6 +124,11 @@ def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None
         ("Can Firehose deliver to Splunk?", "yes"),
         ("Is Lambda a good fit for long-running applications?", "no"),
         ("Can I turn on Object Lock for an S3 bucket that already exists?", "no"),
+        ("Can an SQS message be 1 MB?", "no"),
+        ("Can I send a 100 KB message through SQS?", "yes"),
+        ("Can a Lambda function run for 30 minutes?", "no"),
+        ("Can a single DynamoDB item be 1 MB?", "no"),
+        ("Can a Kinesis data stream keep records for a full year?", "yes"),
     ],
 )
 def test_answer_yes_no_verdicts(sample_kb: KB, question: str, verdict: str) -> None:

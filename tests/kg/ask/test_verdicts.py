@@ -71,3 +71,22 @@ def test_verdicts_set_at_creation_denies_doing_it_later() -> None:
     assert not AFTER_CREATION_RE.search("Can I add an index to a table?")
     assert says("creation", "Must be defined at table creation time")
     assert says("creation", "Can only be turned on when a bucket is created")
+
+
+def test_verdicts_a_contrast_pair_reads_its_example_and_question() -> None:
+    from kg.ask.verdicts import contrasts
+
+    rows = CUES["contrast"]
+    assert len(contrasts()) == len(rows)
+    for (kept, asked), row in zip(contrasts(), rows, strict=True):
+        assert kept.search(row["example"]) and asked.search(row["question"])
+        assert not asked.search(row["example"])
+
+
+def test_verdicts_a_label_is_a_short_name_before_a_colon() -> None:
+    from kg.ask.verdicts import LABEL_RE
+
+    match = LABEL_RE.match("Task node: runs tasks, hosts no data")
+    assert match and match.group(1) == "Task node"
+    assert not LABEL_RE.match("Runs tasks, then: hosts no data")
+    assert not LABEL_RE.match("Header only:")
