@@ -190,6 +190,12 @@ def label_entities(kb: KB, text: str) -> set[str]:
     return set(text_entities(kb, label.group(1))) if label else set()
 
 
+def child_entities(kb: KB, pid: int) -> set[str]:
+    """The entities the lines under a passage name: a header speaks of them too."""
+    index = ask_index(kb)
+    return {e for c in index.store.passages[pid].children for e in index.passage_entities[c]}
+
+
 def addressing(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> tuple[int, Ranked | None, float]:
     """The passage that best addresses the question, with its share of the question; a line
     labelled with the asked entity ("Task node: ...") goes first, unless a line naming it in its
@@ -234,10 +240,11 @@ def read_verdict(
     if item is None or pid < 0 or share < MIN_SHARE:
         return Finding(None, pid, item, share, "no passage addresses the question")
     own = store.passages[pid].text
+    asked = plan.linked.entities
     # A line labelled with the asked entity speaks of it even when it names no other asked one.
     if (
         every_entity
-        and not all(about_focus(kb, e, pid) for e in plan.linked.entities)
+        and not all(about_focus(kb, e, pid) or e in child_entities(kb, pid) for e in asked)
         and not (plan.focus and plan.focus in label_entities(kb, own))
     ):
         if restricted_to_others(kb, plan, own):
@@ -357,15 +364,50 @@ def slide_caveat(kb: KB, plan: Plan, pid: int, item: Ranked) -> int:
         if not says("negation", text):
             continue
         _, words = share_of(kb, plan, other)
-        if words - used:
+        if words - used and not rival_section(kb, plan, pid, other):
             return other
     return -1
+
+
+def section_head(store: PassageStore, pid: int) -> int:
+    """The line heading a passage's section: its parent, else the last header above it on its
+    slide (a flat export loses the indent that put "No planning needed" under "On-demand")."""
+    passage = store.passages[pid]
+    if passage.parent >= 0 or passage.children:
+        return passage.parent if passage.parent >= 0 else pid
+    head = -1
+    for other in store.by_slide.get((passage.deck, passage.slide), []):
+        if other >= pid:
+            break
+        if store.passages[other].children:
+            head = other
+    return head
+
+
+def rival_section(kb: KB, plan: Plan, pid: int, other: int) -> bool:
+    """Whether another passage sits under a heading of another member of the asked kind: one that
+    uses fewer of the question's words than the chosen passage's heading, but some ("On-demand
+    mode" beside "Provisioned mode (default)" when the provisioned mode is asked)."""
+    store = ask_index(kb).store
+    mine, theirs = section_head(store, pid), section_head(store, other)
+    if theirs < 0 or theirs == mine:
+        return False
+    wanted = set(plan.predicate_stems)
+
+    def heading_words(head: int) -> int:
+        """How many of the question's words a heading's own line uses."""
+        text = store.passages[head].text if head >= 0 else ""
+        return len(used_stems(wanted, set(content_stems(text))))
+
+    return 0 < heading_words(theirs) < heading_words(mine)
 
 
 # A partner list this long is taken as the deck's whole list for a "no" (shorter lists are too
 # likely to be cut short); the answer names this many of them.
 CLOSED_LIST_MIN: Final = 4
 CLOSED_LIST_SHOWN: Final = 8
+# Entity types that are carried or described, never a flow's partner: no list's absence denies them.
+NO_PARTNER_TYPES: Final = frozenset({"DataFormat", "Compression", "Concept"})
 # A "no" by absence is less sure than a stated edge or negation.
 CLOSED_LIST_SHARE: Final = 0.6
 # How a "no" by absence opens its statement (kg/ask/confidence.py reports it apart).
@@ -437,9 +479,20 @@ def closed_list(
         partners = [
             p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
         ]
+        # Absence from a list of partners says nothing of a format, an idea or the end's feature.
+        missing = [
+            m
+            for m in missing
+            if kb.parts.get(m) != end
+            and (m not in kb.entities or kb.entities[m].type not in NO_PARTNER_TYPES)
+        ]
+        if not missing:
+            continue
         if any(m in partners or kb.parts.get(m) in partners for m in missing):
             return None
         listed.append((len(partners), end, intent, partners, missing, end_rows))
+    if not listed:
+        return None
     count, end, intent, partners, missing, end_rows = max(listed, key=lambda row: row[0])
     if count < CLOSED_LIST_MIN:
         return None
