@@ -74,6 +74,10 @@ UPPER_CUE_RE: Final = re.compile(
 UPPER_AFTER_RE: Final = re.compile(r"^[\w\s]{0,25}?\b(?:limit|max(?:imum)?)\b", re.IGNORECASE)
 # Words before a figure that make it a lower bound ("minimum of 60 seconds").
 LOWER_CUE_RE: Final = re.compile(r"\b(?:min(?:imum)?|at least|more than|above)\b|>", re.I)
+# A line's default figure is the one nearest this word ("Default retention: 4 days, max 14 days").
+DEFAULT_WORD_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
+# Two figures within this share of each other are one ("1,024 KB" and "1 MB").
+SAME_TOLERANCE: Final = 0.03
 # How far before a figure its bound word may stand, in characters ("Max is 900 seconds").
 CUE_WINDOW: Final = 30
 
@@ -165,3 +169,22 @@ def within(asked: Amount, bounds: list[Bound]) -> bool:
         if bound.side == "lower" and asked.value < bound.amount.value:
             return False
     return True
+
+
+def stated_default(text: str, dimension: Dimension) -> Amount | None:
+    """The figure a line gives as the default in a dimension: the one nearest the word."""
+    word = DEFAULT_WORD_RE.search(text)
+    if word is None:
+        return None
+    found = [
+        (min(abs(m.start() - word.end()), abs(word.start() - m.end())), amount)
+        for m in AMOUNT_RE.finditer(text)
+        if (amount := amount_of(m["number"], m["unit"], m.group(0))) is not None
+        and amount.dimension is dimension
+    ]
+    return min(found, key=lambda row: row[0])[1] if found else None
+
+
+def same_amount(one: Amount, other: Amount) -> bool:
+    """Whether two amounts are the same figure (a rounding apart at most)."""
+    return abs(one.value - other.value) <= SAME_TOLERANCE * max(one.value, other.value)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from kg.ask.bounds import asked_amount, stated_bounds, within
+from kg.ask.bounds import asked_amount, same_amount, stated_bounds, stated_default, within
 from kg.ask.execute import ask_index
 from kg.ask.parse import Intent
 from kg.ask.plan import Plan
@@ -56,7 +56,7 @@ NEED_RE: Final = re.compile(r"\b(?:need|needs|must|have to|has to|required?|nece
 # A figure verdict reads the limits of this many top blocks: the deck's limit is often ranked low,
 # since its figure is not the question's ("Max is 900 seconds" for "run for 30 minutes").
 BOUND_BLOCKS: Final = 40
-# A question about a default asks for the figure itself, which a limit does not answer.
+# A question about a default asks for the figure itself: the line's default, not its limit.
 DEFAULT_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
 
 Verdict = Literal["yes", "no"]
@@ -288,21 +288,25 @@ def bound_finding(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding | Non
     """A verdict on a figure the question states ("can a message be 1 MB?"): inside or outside the
     limit the best passage about the asked entity states in that dimension."""
     asked = asked_amount(plan.text)
-    if asked is None or plan.focus is None or DEFAULT_RE.search(plan.text):
+    if asked is None or plan.focus is None:
         return None
+    by_default = bool(DEFAULT_RE.search(plan.text))
     store = ask_index(kb).store
     wanted = set(plan.predicate_stems) - set(stems(asked.text))
     found: list[tuple[float, int, Ranked, bool]] = []
     for position, item in enumerate(ranked[:BOUND_BLOCKS]):
         for pid in item.block.members:
-            bounds = stated_bounds(store.passages[pid].text, asked.dimension)
-            if not bounds or not about_focus(kb, plan.focus, pid):
+            text = store.passages[pid].text
+            default = stated_default(text, asked.dimension) if by_default else None
+            bounds = [] if by_default else stated_bounds(text, asked.dimension)
+            if not (bounds or default) or not about_focus(kb, plan.focus, pid):
                 continue
             if names_other(kb, plan.focus, pid):
                 continue
             used = used_stems(wanted, set(content_stems(passage_context(store, pid))))
             share = len(used) / len(wanted) if wanted else 0.0
-            found.append((share + item.score - 0.02 * position, pid, item, within(asked, bounds)))
+            inside = same_amount(asked, default) if default else within(asked, bounds)
+            found.append((share + item.score - 0.02 * position, pid, item, inside))
     if not found:
         return None
     score, pid, item, inside = max(found, key=lambda row: row[0])

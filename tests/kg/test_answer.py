@@ -129,6 +129,8 @@ def test_answer_security_at_rest_names_kms(sample_kb: KB, question: str) -> None
         ("Can a Lambda function run for 30 minutes?", "no"),
         ("Can a single DynamoDB item be 1 MB?", "no"),
         ("Can a Kinesis data stream keep records for a full year?", "yes"),
+        ("Is the default SQS message retention 4 days?", "yes"),
+        ("Is the default SQS message retention 7 days?", "no"),
         ("Does an EMR task node store HDFS blocks?", "no"),
         ("Does an EMR core node store HDFS blocks?", "yes"),
         ("Is instance store mode the default volume mode on EMR?", "yes"),

@@ -39,3 +39,15 @@ def test_bounds_an_asked_figure_inside_or_outside_the_limit() -> None:
     month, hour = asked_amount("for a month?"), asked_amount("for an hour?")
     assert month is not None and hour is not None
     assert not within(month, kept) and within(hour, kept)
+
+
+def test_bounds_a_default_is_the_figure_nearest_the_word() -> None:
+    from kg.ask.bounds import same_amount, stated_default
+
+    default = stated_default("Default retention: 4 days, max 14 days", Dimension.TIME)
+    four, week = asked_amount("be 4 days?"), asked_amount("be 7 days?")
+    assert default is not None and four is not None and week is not None
+    assert same_amount(four, default) and not same_amount(week, default)
+    assert stated_default("Up to 14 days", Dimension.TIME) is None
+    mb, kb = asked_amount("be 1 MB?"), asked_amount("be 1,024 KB?")
+    assert mb is not None and kb is not None and same_amount(mb, kb)
