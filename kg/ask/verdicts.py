@@ -59,6 +59,12 @@ BOUND_BLOCKS: Final = 40
 # A question about a default asks for the figure itself: the line's default, not its limit.
 DEFAULT_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
 
+# A question whether something happens on its own, which "optionally, you can ..." answers with no.
+ON_ITS_OWN_RE: Final = re.compile(
+    r"^\s*will\b|\bautomatically\b|\bby default\b|\bon (?:its|their) own\b|\bby itself\b",
+    re.IGNORECASE,
+)
+
 Verdict = Literal["yes", "no"]
 
 
@@ -256,6 +262,8 @@ def read_verdict(
         return Finding("no", pid, item, share, "anti-pattern")
     if says("unneeded", context) and NEED_RE.search(plan.text):
         return Finding("no", pid, item, share, "unneeded")
+    if says("optional", own) and ON_ITS_OWN_RE.search(plan.text):
+        return Finding("no", pid, item, share, "optional")
     if hedged(plan, context):
         return Finding("no", pid, item, share, "hedge")
     if excepted(kb, plan, context):

@@ -90,3 +90,12 @@ def test_verdicts_a_label_is_a_short_name_before_a_colon() -> None:
     assert match and match.group(1) == "Task node"
     assert not LABEL_RE.match("Runs tasks, then: hosts no data")
     assert not LABEL_RE.match("Header only:")
+
+
+def test_verdicts_optional_denies_only_what_happens_on_its_own() -> None:
+    from kg.ask.verdicts import ON_ITS_OWN_RE
+
+    assert says("optional", "Optionally, you can copy the old rows with a batch job")
+    assert ON_ITS_OWN_RE.search("Will old rows be copied when I turn it on?")
+    assert ON_ITS_OWN_RE.search("Are old rows copied automatically?")
+    assert not ON_ITS_OWN_RE.search("Can I copy the old rows?")
