@@ -238,6 +238,13 @@ def read_verdict(
 ) -> Finding:
     """The verdict the evidence passages give, or None when none addresses the question (or, with
     every_entity, when the addressing passage does not speak of every asked entity)."""
+    from kg.ask.restrictions import (
+        asks_restriction,
+        restricted_answer,
+        restricted_to_others,
+        restriction_allows,
+    )
+
     store = ask_index(kb).store
     bound = bound_finding(kb, plan, ranked)
     if bound is not None:
@@ -270,8 +277,13 @@ def read_verdict(
         return Finding("no", pid, item, share, "exception")
     if says("creation", context) and AFTER_CREATION_RE.search(plan.text):
         return Finding("no", pid, item, share, "at creation")
+    if says("unbounded", own) and says("unbounded", plan.text):
+        return Finding("yes", pid, item, share, "unbounded")
     if says("negation", own) or (says("negation", context) and not says("affirmation", own)):
         return Finding("no", pid, item, share, "negation")
+    asked_only = restricted_answer(kb, plan, own) if asks_restriction(plan.text) else None
+    if asked_only is not None:
+        return Finding(asked_only, pid, item, share, "asked restriction")
     if says("restriction", own) and not restriction_allows(kb, plan, own):
         return Finding("no", pid, item, share, "restriction")
     caveat = slide_caveat(kb, plan, pid, item)
@@ -461,6 +473,9 @@ def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> F
         r"\bor\b", plan.parsed.masked
     )
     if hits and (not conjunctive or len(hits) == len(others)) and hits[0] is not None:
+        not_only = partners_besides(kb, plan, rows, others)
+        if not_only is not None:
+            return not_only
         row = hits[0]
         return Finding("yes", -1, None, 1.0, "graph edge", str(row["text"]), str(row["slide"]))
     for row in run_select(kb.store, kb.book, "negations_of", entity=entity_iri(plan.focus)):
@@ -468,6 +483,37 @@ def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> F
         if any(e in ends for e in others):
             return Finding("no", -1, None, 1.0, "negation", str(row["text"]), str(row["slide"]))
     return closed_list(kb, plan, rows, others) or Finding(None, -1, None, 0.0, "no edge")
+
+
+def partners_besides(
+    kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]], others: Sequence[str]
+) -> Finding | None:
+    """A "no" to "can A only <flow> B?" when the deck names B among several of A's partners."""
+    from kg.ask.execute import relation_rows
+    from kg.ask.restrictions import asks_restriction, restricted_entity
+
+    kept = restricted_entity(kb, plan) if asks_restriction(plan.text) else None
+    if plan.flow is None or plan.focus is None or kept is None:
+        return None
+    ends: list[tuple[str, Intent, Sequence[Mapping[str, Any]]]] = [
+        (plan.focus, plan.flow.intent, rows)
+    ]
+    if plan.flow.intent in MIRROR:
+        mirror = MIRROR[plan.flow.intent]
+        ends += [(o, mirror, relation_rows(kb, mirror, o)[0]) for o in others]
+    for end, intent, end_rows in ends:
+        partners = [
+            p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
+        ]
+        if end == kept or kept not in partners or len(partners) < 2 or intent not in FLOW_WORDS:
+            continue
+        named = ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
+        statement = (
+            f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: {named}; "
+            f"{kb.labels.get(kept, kept)} is one of them"
+        )
+        return Finding("no", -1, None, 1.0, "closed list", statement, str(end_rows[0]["slide"]))
+    return None
 
 
 def closed_list(
@@ -516,34 +562,3 @@ def closed_list(
     )
     slide = str(end_rows[0]["slide"])
     return Finding("no", -1, None, CLOSED_LIST_SHARE, "closed list", statement, slide)
-
-
-def restricted_span(text: str) -> str:
-    """What an "only ..." statement restricts to: the text after its last restricting word."""
-    return re.split(r"\bonly\b|\bexclusively\b|\bjust\b|\bsolely\b", text, flags=re.I)[-1]
-
-
-def restricted_to_others(kb: KB, plan: Plan, text: str) -> bool:
-    """Whether an "only ..." statement names what it keeps and none of the asked entities ("only
-    for S3" when Redshift is asked)."""
-    from kg.ask.lists import text_entities
-
-    if not says("restriction", text):
-        return False
-    named = set(text_entities(kb, restricted_span(text)))
-    return bool(named) and not named & set(plan.linked.entities)
-
-
-def restriction_allows(kb: KB, plan: Plan, text: str) -> bool:
-    """Whether an "only ..." statement still admits what the question asks about."""
-    from kg.ask.lists import text_entities
-
-    after = restricted_span(text)
-    if any(kept.search(after) and asked.search(plan.text) for kept, asked in contrasts()):
-        return False
-    named = set(text_entities(kb, after))
-    others = list(plan.linked.entities[1:])
-    if others:
-        return any(e in named for e in others)
-    qualifiers = set(plan.parsed.qualifiers)
-    return not qualifiers & (STATE_QUALIFIERS | {"automatically", "in place"})

@@ -99,3 +99,9 @@ def test_verdicts_optional_denies_only_what_happens_on_its_own() -> None:
     assert ON_ITS_OWN_RE.search("Will old rows be copied when I turn it on?")
     assert ON_ITS_OWN_RE.search("Are old rows copied automatically?")
     assert not ON_ITS_OWN_RE.search("Can I copy the old rows?")
+
+
+def test_verdicts_no_limit_is_unbounded_not_only_a_negation() -> None:
+    assert says("unbounded", "No limit to how many rows a table holds")
+    assert says("unbounded", "Can a table hold an unlimited number of rows?")
+    assert not says("unbounded", "Max of 10 rows per call")
