@@ -91,13 +91,36 @@ def cues() -> dict[str, tuple[re.Pattern[str], ...]]:
     }
 
 
-@lru_cache(maxsize=1)
-def contrasts() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
-    """(what a restriction keeps, what a question asks instead) pairs ("same" / "another")."""
+@lru_cache(maxsize=4)
+def cue_pairs(kind: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(what the deck states, what a question asks instead) pairs of a kind of cue."""
     data = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
     return tuple(
         (re.compile(row["pattern"], re.IGNORECASE), re.compile(row["asked"], re.IGNORECASE))
-        for row in data.get("contrast", [])
+        for row in data.get(kind, [])
+    )
+
+
+def contrasts() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(what a restriction keeps, what a question asks instead) pairs ("same" / "another")."""
+    return cue_pairs("contrast")
+
+
+# Words a line's clauses share ("X on by default, Y off"): they pick no clause.
+SHARED_STATE_WORDS: Final = "default"
+
+
+def opposite_state(plan: Plan, text: str) -> bool:
+    """Whether the clause of a line that best matches the question states the other state ("on
+    by default" in "Protection on by default, auto-stop off" for "is protection off?")."""
+    asked = set(plan.predicate_stems) - set(stems(SHARED_STATE_WORDS))
+    clauses = [c for c in re.split(r"[,;]", text) if c.strip()]
+    if not clauses:
+        return False
+    best = max(clauses, key=lambda c: len(used_stems(asked, set(content_stems(c)))))
+    return any(
+        stated.search(best) and wanted.search(plan.text) and not wanted.search(best)
+        for stated, wanted in cue_pairs("opposite")
     )
 
 
@@ -271,6 +294,8 @@ def read_verdict(
         return Finding("no", pid, item, share, "unneeded")
     if says("optional", own) and ON_ITS_OWN_RE.search(plan.text):
         return Finding("no", pid, item, share, "optional")
+    if opposite_state(plan, own):
+        return Finding("no", pid, item, share, "opposite state")
     if hedged(plan, context):
         return Finding("no", pid, item, share, "hedge")
     if excepted(kb, plan, context):

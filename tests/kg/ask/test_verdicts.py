@@ -105,3 +105,26 @@ def test_verdicts_no_limit_is_unbounded_not_only_a_negation() -> None:
     assert says("unbounded", "No limit to how many rows a table holds")
     assert says("unbounded", "Can a table hold an unlimited number of rows?")
     assert not says("unbounded", "Max of 10 rows per call")
+
+
+def test_verdicts_the_clause_of_the_asked_feature_states_the_other_state() -> None:
+    from kg.ask.link import Linked
+    from kg.ask.parse import parse
+    from kg.ask.plan import make_plan
+    from kg.ask.verdicts import opposite_state
+
+    def plan_of(text: str):  # type: ignore[no-untyped-def]
+        return make_plan(parse(text, []), Linked((), (), (), ()))
+
+    line = "Deletion guard on by default, auto-stop off"
+    assert opposite_state(plan_of("Is the deletion guard off by default?"), line)
+    assert not opposite_state(plan_of("Is the deletion guard on by default?"), line)
+    assert opposite_state(plan_of("Is auto-stop enabled by default?"), line)
+    assert not opposite_state(plan_of("Is auto-stop off by default?"), line)
+
+
+def test_verdicts_an_opposite_pair_reads_its_example_and_question() -> None:
+    from kg.ask.verdicts import cue_pairs
+
+    for (stated, asked), row in zip(cue_pairs("opposite"), CUES["opposite"], strict=True):
+        assert stated.search(row["example"]) and asked.search(row["question"])
