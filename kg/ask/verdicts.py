@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from kg.ask.bounds import asked_amount, same_amount, stated_bounds, stated_default, within
 from kg.ask.execute import ask_index
 from kg.ask.parse import Intent
 from kg.ask.plan import Plan
@@ -39,6 +40,8 @@ SET_ASIDE_RE: Final = re.compile(
 # A passage about another entity ("Redshift unloads to S3 in Parquet" for "can Athena query
 # Parquet") addresses the question less than one about the asked entity.
 OFF_FOCUS_PENALTY: Final = 0.2
+# A line's label: a short name before a colon ("Task node: runs tasks, hosts no data").
+LABEL_RE: Final = re.compile(r"^\s*([^:;,.]{2,40}):\s*\S")
 # An anti-pattern slide ("... anti-patterns") answers "is X a good fit for Y" with no.
 ANTI_PATTERN_TITLE: Final = re.compile(r"(?<!no longer an )anti[- ]?patterns?", re.IGNORECASE)
 # A bullet that is only an anti-pattern header ("• Anti Pattern") heads the bullets after it.
@@ -49,6 +52,18 @@ AFTER_CREATION_RE: Final = re.compile(
 )
 # A question about needing or having to do something, which "no need to" answers with no.
 NEED_RE: Final = re.compile(r"\b(?:need|needs|must|have to|has to|required?|necessary)\b", re.I)
+
+# A figure verdict reads the limits of this many top blocks: the deck's limit is often ranked low,
+# since its figure is not the question's ("Max is 900 seconds" for "run for 30 minutes").
+BOUND_BLOCKS: Final = 40
+# A question about a default asks for the figure itself: the line's default, not its limit.
+DEFAULT_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
+
+# A question whether something happens on its own, which "optionally, you can ..." answers with no.
+ON_ITS_OWN_RE: Final = re.compile(
+    r"^\s*will\b|\bautomatically\b|\bby default\b|\bon (?:its|their) own\b|\bby itself\b",
+    re.IGNORECASE,
+)
 
 Verdict = Literal["yes", "no"]
 
@@ -74,6 +89,39 @@ def cues() -> dict[str, tuple[re.Pattern[str], ...]]:
         kind: tuple(re.compile(row["pattern"], re.IGNORECASE) for row in rows)
         for kind, rows in data.items()
     }
+
+
+@lru_cache(maxsize=4)
+def cue_pairs(kind: str) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(what the deck states, what a question asks instead) pairs of a kind of cue."""
+    data = tomllib.loads(CUES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        (re.compile(row["pattern"], re.IGNORECASE), re.compile(row["asked"], re.IGNORECASE))
+        for row in data.get(kind, [])
+    )
+
+
+def contrasts() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(what a restriction keeps, what a question asks instead) pairs ("same" / "another")."""
+    return cue_pairs("contrast")
+
+
+# Words a line's clauses share ("X on by default, Y off"): they pick no clause.
+SHARED_STATE_WORDS: Final = "default"
+
+
+def opposite_state(plan: Plan, text: str) -> bool:
+    """Whether the clause of a line that best matches the question states the other state ("on
+    by default" in "Protection on by default, auto-stop off" for "is protection off?")."""
+    asked = set(plan.predicate_stems) - set(stems(SHARED_STATE_WORDS))
+    clauses = [c for c in re.split(r"[,;]", text) if c.strip()]
+    if not clauses:
+        return False
+    best = max(clauses, key=lambda c: len(used_stems(asked, set(content_stems(c)))))
+    return any(
+        stated.search(best) and wanted.search(plan.text) and not wanted.search(best)
+        for stated, wanted in cue_pairs("opposite")
+    )
 
 
 def says(kind: str, text: str) -> bool:
@@ -144,6 +192,11 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     return (hits / total if total else 0.0), used
 
 
+def focus_family(kb: KB, focus: str) -> set[str]:
+    """The asked entity, what it is part of and its parts."""
+    return {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+
+
 def about_focus(kb: KB, focus: str, pid: int) -> bool:
     """Whether a passage speaks of the asked entity: it, its parent or a part of it is named in
     the passage, its header, or the slide it is on is about it."""
@@ -158,16 +211,48 @@ def about_focus(kb: KB, focus: str, pid: int) -> bool:
     return bool(family & named)
 
 
+def label_entities(kb: KB, text: str) -> set[str]:
+    """The entities a line's label names ("Task node: runs tasks" names the task node)."""
+    from kg.ask.lists import text_entities
+
+    label = LABEL_RE.match(text)
+    return set(text_entities(kb, label.group(1))) if label else set()
+
+
+def child_entities(kb: KB, pid: int) -> set[str]:
+    """The entities the lines under a passage name: a header speaks of them too."""
+    index = ask_index(kb)
+    return {e for c in index.store.passages[pid].children for e in index.passage_entities[c]}
+
+
 def addressing(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> tuple[int, Ranked | None, float]:
-    """The passage that best addresses the question, with its share of the question."""
-    best: tuple[float, int, Ranked | None, float] = (-9.0, -1, None, 0.0)
+    """The passage that best addresses the question, with its share of the question; a line
+    labelled with the asked entity ("Task node: ...") goes first, unless a line naming it in its
+    text addresses more of the question."""
+    index = ask_index(kb)
+    scored: list[tuple[float, int, Ranked, float]] = []
     for pid, item, position in candidates(kb, ranked):
         share, _ = share_of(kb, plan, pid)
         score = share + item.score - 0.02 * position
         if plan.focus and not about_focus(kb, plan.focus, pid):
             score -= OFF_FOCUS_PENALTY
-        if score > best[0]:
-            best = (score, pid, item, share)
+        scored.append((score, pid, item, share))
+    if not scored:
+        return -1, None, 0.0
+    best = max(scored, key=lambda row: row[0])
+    if plan.focus:
+        labelled = [
+            row
+            for row in scored
+            if row[3] >= MIN_SHARE
+            and plan.focus in label_entities(kb, index.store.passages[row[1]].text)
+        ]
+        if labelled:
+            first = max(labelled, key=lambda row: row[0])
+            if not any(
+                row[3] > first[3] and plan.focus in index.passage_entities[row[1]] for row in scored
+            ):
+                best = first
     return best[1], best[2], best[3]
 
 
@@ -176,33 +261,105 @@ def read_verdict(
 ) -> Finding:
     """The verdict the evidence passages give, or None when none addresses the question (or, with
     every_entity, when the addressing passage does not speak of every asked entity)."""
+    from kg.ask.restrictions import (
+        asks_restriction,
+        restricted_answer,
+        restricted_to_others,
+        restriction_allows,
+    )
+
     store = ask_index(kb).store
+    bound = bound_finding(kb, plan, ranked)
+    if bound is not None:
+        return bound
     pid, item, share = addressing(kb, plan, ranked)
     if item is None or pid < 0 or share < MIN_SHARE:
         return Finding(None, pid, item, share, "no passage addresses the question")
-    if every_entity and not all(about_focus(kb, e, pid) for e in plan.linked.entities):
-        return Finding(None, pid, item, share, "no passage names every asked entity")
     own = store.passages[pid].text
+    asked = plan.linked.entities
+    # A line labelled with the asked entity speaks of it even when it names no other asked one.
+    if (
+        every_entity
+        and not all(about_focus(kb, e, pid) or e in child_entities(kb, pid) for e in asked)
+        and not (plan.focus and plan.focus in label_entities(kb, own))
+    ):
+        if restricted_to_others(kb, plan, own):
+            return Finding("no", pid, item, share, "restriction")
+        return Finding(None, pid, item, share, "no passage names every asked entity")
     context = passage_context(store, pid)
     title = store.titles.get((item.block.deck, item.block.slide), "")
     if ANTI_PATTERN_TITLE.search(title) or under_anti_pattern(store, pid):
         return Finding("no", pid, item, share, "anti-pattern")
     if says("unneeded", context) and NEED_RE.search(plan.text):
         return Finding("no", pid, item, share, "unneeded")
+    if says("optional", own) and ON_ITS_OWN_RE.search(plan.text):
+        return Finding("no", pid, item, share, "optional")
+    if opposite_state(plan, own):
+        return Finding("no", pid, item, share, "opposite state")
     if hedged(plan, context):
         return Finding("no", pid, item, share, "hedge")
     if excepted(kb, plan, context):
         return Finding("no", pid, item, share, "exception")
     if says("creation", context) and AFTER_CREATION_RE.search(plan.text):
         return Finding("no", pid, item, share, "at creation")
+    if says("unbounded", own) and says("unbounded", plan.text):
+        return Finding("yes", pid, item, share, "unbounded")
     if says("negation", own) or (says("negation", context) and not says("affirmation", own)):
         return Finding("no", pid, item, share, "negation")
+    asked_only = restricted_answer(kb, plan, own) if asks_restriction(plan.text) else None
+    if asked_only is not None:
+        return Finding(asked_only, pid, item, share, "asked restriction")
     if says("restriction", own) and not restriction_allows(kb, plan, own):
         return Finding("no", pid, item, share, "restriction")
     caveat = slide_caveat(kb, plan, pid, item)
     if caveat >= 0:
         return Finding("no", caveat, item, share, "caveat")
     return Finding("yes", pid, item, share, "statement")
+
+
+def names_other(kb: KB, focus: str, pid: int) -> bool:
+    """Whether a passage (or its header) names entities, none of them the asked one or its parts:
+    it speaks of another entity even on a slide about the asked one ("Core node: ...")."""
+    index = ask_index(kb)
+    passage = index.store.passages[pid]
+    family = {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+    named = set(index.passage_entities[pid])
+    if passage.parent >= 0:
+        named |= set(index.passage_entities[passage.parent])
+    return bool(named) and not named & family
+
+
+def bound_finding(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding | None:
+    """A verdict on a figure the question states ("can a message be 1 MB?"): inside or outside the
+    limit the best passage about the asked entity states in that dimension."""
+    asked = asked_amount(plan.text)
+    if asked is None or plan.focus is None:
+        return None
+    by_default = bool(DEFAULT_RE.search(plan.text))
+    store = ask_index(kb).store
+    wanted = set(plan.predicate_stems) - set(stems(asked.text))
+    found: list[tuple[float, int, Ranked, bool]] = []
+    for position, item in enumerate(ranked[:BOUND_BLOCKS]):
+        for pid in item.block.members:
+            text = store.passages[pid].text
+            default = stated_default(text, asked.dimension) if by_default else None
+            bounds = [] if by_default else stated_bounds(text, asked.dimension)
+            if not (bounds or default) or not about_focus(kb, plan.focus, pid):
+                continue
+            if names_other(kb, plan.focus, pid):
+                continue
+            used = used_stems(wanted, set(content_stems(passage_context(store, pid))))
+            share = len(used) / len(wanted) if wanted else 0.0
+            inside = same_amount(asked, default) if default else within(asked, bounds)
+            found.append((share + item.score - 0.02 * position, pid, item, inside))
+    if not found:
+        return None
+    score, pid, item, inside = max(found, key=lambda row: row[0])
+    share, _ = share_of(kb, plan, pid)
+    # A limit that uses none of the question's words decides only when every limit agrees.
+    if not share and len({row[3] for row in found}) > 1:
+        return None
+    return Finding("yes" if inside else "no", pid, item, max(share, MIN_SHARE), "bound")
 
 
 def hedged(plan: Plan, text: str) -> bool:
@@ -256,15 +413,50 @@ def slide_caveat(kb: KB, plan: Plan, pid: int, item: Ranked) -> int:
         if not says("negation", text):
             continue
         _, words = share_of(kb, plan, other)
-        if words - used:
+        if words - used and not rival_section(kb, plan, pid, other):
             return other
     return -1
+
+
+def section_head(store: PassageStore, pid: int) -> int:
+    """The line heading a passage's section: its parent, else the last header above it on its
+    slide (a flat export loses the indent that put "No planning needed" under "On-demand")."""
+    passage = store.passages[pid]
+    if passage.parent >= 0 or passage.children:
+        return passage.parent if passage.parent >= 0 else pid
+    head = -1
+    for other in store.by_slide.get((passage.deck, passage.slide), []):
+        if other >= pid:
+            break
+        if store.passages[other].children:
+            head = other
+    return head
+
+
+def rival_section(kb: KB, plan: Plan, pid: int, other: int) -> bool:
+    """Whether another passage sits under a heading of another member of the asked kind: one that
+    uses fewer of the question's words than the chosen passage's heading, but some ("On-demand
+    mode" beside "Provisioned mode (default)" when the provisioned mode is asked)."""
+    store = ask_index(kb).store
+    mine, theirs = section_head(store, pid), section_head(store, other)
+    if theirs < 0 or theirs == mine:
+        return False
+    wanted = set(plan.predicate_stems)
+
+    def heading_words(head: int) -> int:
+        """How many of the question's words a heading's own line uses."""
+        text = store.passages[head].text if head >= 0 else ""
+        return len(used_stems(wanted, set(content_stems(text))))
+
+    return 0 < heading_words(theirs) < heading_words(mine)
 
 
 # A partner list this long is taken as the deck's whole list for a "no" (shorter lists are too
 # likely to be cut short); the answer names this many of them.
 CLOSED_LIST_MIN: Final = 4
 CLOSED_LIST_SHOWN: Final = 8
+# Entity types that are carried or described, never a flow's partner: no list's absence denies them.
+NO_PARTNER_TYPES: Final = frozenset({"DataFormat", "Compression", "Concept"})
 # A "no" by absence is less sure than a stated edge or negation.
 CLOSED_LIST_SHARE: Final = 0.6
 # How a "no" by absence opens its statement (kg/ask/confidence.py reports it apart).
@@ -306,6 +498,9 @@ def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> F
         r"\bor\b", plan.parsed.masked
     )
     if hits and (not conjunctive or len(hits) == len(others)) and hits[0] is not None:
+        not_only = partners_besides(kb, plan, rows, others)
+        if not_only is not None:
+            return not_only
         row = hits[0]
         return Finding("yes", -1, None, 1.0, "graph edge", str(row["text"]), str(row["slide"]))
     for row in run_select(kb.store, kb.book, "negations_of", entity=entity_iri(plan.focus)):
@@ -313,6 +508,37 @@ def relation_finding(kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> F
         if any(e in ends for e in others):
             return Finding("no", -1, None, 1.0, "negation", str(row["text"]), str(row["slide"]))
     return closed_list(kb, plan, rows, others) or Finding(None, -1, None, 0.0, "no edge")
+
+
+def partners_besides(
+    kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]], others: Sequence[str]
+) -> Finding | None:
+    """A "no" to "can A only <flow> B?" when the deck names B among several of A's partners."""
+    from kg.ask.execute import relation_rows
+    from kg.ask.restrictions import asks_restriction, restricted_entity
+
+    kept = restricted_entity(kb, plan) if asks_restriction(plan.text) else None
+    if plan.flow is None or plan.focus is None or kept is None:
+        return None
+    ends: list[tuple[str, Intent, Sequence[Mapping[str, Any]]]] = [
+        (plan.focus, plan.flow.intent, rows)
+    ]
+    if plan.flow.intent in MIRROR:
+        mirror = MIRROR[plan.flow.intent]
+        ends += [(o, mirror, relation_rows(kb, mirror, o)[0]) for o in others]
+    for end, intent, end_rows in ends:
+        partners = [
+            p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
+        ]
+        if end == kept or kept not in partners or len(partners) < 2 or intent not in FLOW_WORDS:
+            continue
+        named = ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
+        statement = (
+            f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: {named}; "
+            f"{kb.labels.get(kept, kept)} is one of them"
+        )
+        return Finding("no", -1, None, 1.0, "closed list", statement, str(end_rows[0]["slide"]))
+    return None
 
 
 def closed_list(
@@ -336,9 +562,20 @@ def closed_list(
         partners = [
             p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
         ]
+        # Absence from a list of partners says nothing of a format, an idea or the end's feature.
+        missing = [
+            m
+            for m in missing
+            if kb.parts.get(m) != end
+            and (m not in kb.entities or kb.entities[m].type not in NO_PARTNER_TYPES)
+        ]
+        if not missing:
+            continue
         if any(m in partners or kb.parts.get(m) in partners for m in missing):
             return None
         listed.append((len(partners), end, intent, partners, missing, end_rows))
+    if not listed:
+        return None
     count, end, intent, partners, missing, end_rows = max(listed, key=lambda row: row[0])
     if count < CLOSED_LIST_MIN:
         return None
@@ -350,16 +587,3 @@ def closed_list(
     )
     slide = str(end_rows[0]["slide"])
     return Finding("no", -1, None, CLOSED_LIST_SHARE, "closed list", statement, slide)
-
-
-def restriction_allows(kb: KB, plan: Plan, text: str) -> bool:
-    """Whether an "only ..." statement still admits what the question asks about."""
-    from kg.ask.lists import text_entities
-
-    after = re.split(r"\bonly\b|\bexclusively\b|\bjust\b|\bsolely\b", text, flags=re.I)[-1]
-    named = set(text_entities(kb, after))
-    others = list(plan.linked.entities[1:])
-    if others:
-        return any(e in named for e in others)
-    qualifiers = set(plan.parsed.qualifiers)
-    return not qualifiers & (STATE_QUALIFIERS | {"automatically", "in place"})

@@ -123,8 +123,8 @@ def test_slides_sections_keyword_overrides_toc() -> None:
 def test_slides_sample_deck_titles_and_domains() -> None:
     slides = read_deck(SAMPLE)
     titles = [s.title for s in slides]
-    assert len(slides) == 45
-    assert [s.number for s in slides] == list(range(1, 46))
+    assert len(slides) == 46
+    assert [s.number for s in slides] == list(range(1, 47))
     assert "Kinesis Data Streams Security" in titles
     assert "SQS – Sending Messages" in titles
     assert "Kinesis Data Firehose – Sources and Destinations" in titles

@@ -71,3 +71,60 @@ def test_verdicts_set_at_creation_denies_doing_it_later() -> None:
     assert not AFTER_CREATION_RE.search("Can I add an index to a table?")
     assert says("creation", "Must be defined at table creation time")
     assert says("creation", "Can only be turned on when a bucket is created")
+
+
+def test_verdicts_a_contrast_pair_reads_its_example_and_question() -> None:
+    from kg.ask.verdicts import contrasts
+
+    rows = CUES["contrast"]
+    assert len(contrasts()) == len(rows)
+    for (kept, asked), row in zip(contrasts(), rows, strict=True):
+        assert kept.search(row["example"]) and asked.search(row["question"])
+        assert not asked.search(row["example"])
+
+
+def test_verdicts_a_label_is_a_short_name_before_a_colon() -> None:
+    from kg.ask.verdicts import LABEL_RE
+
+    match = LABEL_RE.match("Task node: runs tasks, hosts no data")
+    assert match and match.group(1) == "Task node"
+    assert not LABEL_RE.match("Runs tasks, then: hosts no data")
+    assert not LABEL_RE.match("Header only:")
+
+
+def test_verdicts_optional_denies_only_what_happens_on_its_own() -> None:
+    from kg.ask.verdicts import ON_ITS_OWN_RE
+
+    assert says("optional", "Optionally, you can copy the old rows with a batch job")
+    assert ON_ITS_OWN_RE.search("Will old rows be copied when I turn it on?")
+    assert ON_ITS_OWN_RE.search("Are old rows copied automatically?")
+    assert not ON_ITS_OWN_RE.search("Can I copy the old rows?")
+
+
+def test_verdicts_no_limit_is_unbounded_not_only_a_negation() -> None:
+    assert says("unbounded", "No limit to how many rows a table holds")
+    assert says("unbounded", "Can a table hold an unlimited number of rows?")
+    assert not says("unbounded", "Max of 10 rows per call")
+
+
+def test_verdicts_the_clause_of_the_asked_feature_states_the_other_state() -> None:
+    from kg.ask.link import Linked
+    from kg.ask.parse import parse
+    from kg.ask.plan import make_plan
+    from kg.ask.verdicts import opposite_state
+
+    def plan_of(text: str):  # type: ignore[no-untyped-def]
+        return make_plan(parse(text, []), Linked((), (), (), ()))
+
+    line = "Deletion guard on by default, auto-stop off"
+    assert opposite_state(plan_of("Is the deletion guard off by default?"), line)
+    assert not opposite_state(plan_of("Is the deletion guard on by default?"), line)
+    assert opposite_state(plan_of("Is auto-stop enabled by default?"), line)
+    assert not opposite_state(plan_of("Is auto-stop off by default?"), line)
+
+
+def test_verdicts_an_opposite_pair_reads_its_example_and_question() -> None:
+    from kg.ask.verdicts import cue_pairs
+
+    for (stated, asked), row in zip(cue_pairs("opposite"), CUES["opposite"], strict=True):
+        assert stated.search(row["example"]) and asked.search(row["question"])
