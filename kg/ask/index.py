@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from kg.ask.figures import Figure
 from kg.ask.matrix import ScoreIndex, build_score_index
 from kg.ask.store import PassageStore, build_store, text_mentions
 from kg.segments import read_segments
 from kg.types import Hit
+
+# Texts whose names are remembered before the memo starts over (questions add new texts).
+MENTION_MEMO_SIZE: Final = 50_000
 
 
 @dataclass
@@ -27,6 +31,18 @@ class AskIndex:
     limits: dict[tuple[str, int], list[Figure]]
     scores: ScoreIndex
     mechanisms: frozenset[str] = frozenset()
+    # Names found in a text, by text: the same passages and titles are read on every answer.
+    mention_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def text_mentions(self, text: str, aliases: Mapping[str, str]) -> tuple[str, ...]:
+        """Entity ids a text names (exact alias matches), remembered per text."""
+        found = self.mention_memo.get(text)
+        if found is None:
+            if len(self.mention_memo) >= MENTION_MEMO_SIZE:
+                self.mention_memo.clear()
+            found = text_mentions(text, aliases, width=self.alias_width)
+            self.mention_memo[text] = found
+        return found
 
     def block_entities(self, block: int) -> list[str]:
         """Entities a block names, in order, without repeats."""

@@ -791,9 +791,7 @@ def is_concept(kb: KB, entity: str) -> bool:
 
 def text_entities(kb: KB, text: str) -> tuple[str, ...]:
     """Entities a piece of text names (exact alias matches)."""
-    from kg.ask.store import text_mentions
-
-    return text_mentions(text, kb.aliases, width=ask_index(kb).alias_width)
+    return ask_index(kb).text_mentions(text, kb.aliases)
 
 
 def block_subjects(kb: KB, plan: Plan, ranked: Ranked, skip: set[str]) -> list[str]:
