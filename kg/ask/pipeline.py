@@ -12,7 +12,7 @@ from kg.ask.confidence import calibrated
 from kg.ask.execute import Evidence, ask_index, execute
 from kg.ask.hop import Hop, bridge_candidates, hop_names
 from kg.ask.intents import vote
-from kg.ask.link import link
+from kg.ask.link import Linked, link
 from kg.ask.parse import FALLBACK_RULE, AnswerType, Parsed, as_asked, parse
 from kg.ask.plan import Plan, make_plan
 from kg.ask.quote import fill, source_ref
@@ -45,8 +45,9 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     """Answer one question from the graph and the passages of the deck."""
     text = check_question(question)
     asked = as_asked(text)
-    vector = kb.embed_query(spelled_out(asked, kb))
-    plan = plan_for(asked, kb, vector)
+    linked = link(asked, aliases=kb.aliases, labels=kb.labels)
+    vector = kb.embed_query(spelled_out(asked, kb, linked))
+    plan = plan_for(asked, kb, vector, linked)
     result = None
     if plan.bridge:
         hops = bridge_candidates(kb, plan)
@@ -65,10 +66,9 @@ DIGIT_RE: Final = re.compile(r"\d")
 SHORTHAND_MAX_BLOCKS: Final = 3
 
 
-def spelled_out(text: str, kb: KB) -> str:
+def spelled_out(text: str, kb: KB, linked: Linked) -> str:
     """The question with each one-word name the deck hardly writes replaced by its label."""
-    mentions = link(text, aliases=kb.aliases, labels=kb.labels).mentions
-    return spelled(text, mentions, kb.labels, ask_index(kb).store.postings)
+    return spelled(text, linked.mentions, kb.labels, ask_index(kb).store.postings)
 
 
 def spelled(
@@ -115,10 +115,11 @@ def best_hop(kb: KB, hops: Sequence[Hop]) -> tuple[Hop, Plan, Evidence]:
     return best[1], best[2], best[3]
 
 
-def plan_for(text: str, kb: KB, vector: Vectors) -> Plan:
-    """Parse, link and plan one question (no bridge resolution); the example phrasings decide the
-    answer's shape when no rule of the question table does."""
-    linked = link(text, aliases=kb.aliases, labels=kb.labels)
+def plan_for(text: str, kb: KB, vector: Vectors, linked: Linked | None = None) -> Plan:
+    """Parse, link (unless linked already) and plan one question (no bridge resolution); the
+    example phrasings decide the answer's shape when no rule of the question table does."""
+    if linked is None:
+        linked = link(text, aliases=kb.aliases, labels=kb.labels)
     parsed = parse(text, linked.mentions)
     if parsed.rules and FALLBACK_RULE in parsed.rules and kb.intent_model is not None:
         parsed = replace(parsed, answer=voted_answer(parsed, vote(kb.intent_model, vector)))
