@@ -77,6 +77,12 @@ LOWER_CUE_RE: Final = re.compile(r"\b(?:min(?:imum)?|at least|more than|above)\b
 # A line's default figure is the one nearest this word ("Default retention: 4 days, max 14 days").
 DEFAULT_WORD_RE: Final = re.compile(r"\bdefault\b", re.IGNORECASE)
 # Two figures within this share of each other are one ("1,024 KB" and "1 MB").
+# "more than 15 minutes", "over 1 MB": the asked figure is exceeded, not reached.
+BEYOND_RE: Final = re.compile(
+    r"\b(?:more than|over|above|longer than|larger than|bigger than|greater than|exceed(?:s|ing)?|"
+    r"beyond)\s+(?:an?\s+|\d)",
+    re.IGNORECASE,
+)
 SAME_TOLERANCE: Final = 0.03
 # How far before a figure its bound word may stand, in characters ("Max is 900 seconds").
 CUE_WINDOW: Final = 30
@@ -161,10 +167,13 @@ def stated_bounds(text: str, dimension: Dimension) -> list[Bound]:
     return out
 
 
-def within(asked: Amount, bounds: list[Bound]) -> bool:
-    """Whether an asked amount lies inside every stated bound."""
+def within(asked: Amount, bounds: list[Bound], *, beyond: bool = False) -> bool:
+    """Whether an asked amount lies inside every stated bound ("more than" it, with beyond: the
+    bound itself is already too much)."""
     for bound in bounds:
         if bound.side == "upper" and asked.value > bound.amount.value:
+            return False
+        if beyond and bound.side == "upper" and asked.value >= bound.amount.value:
             return False
         if bound.side == "lower" and asked.value < bound.amount.value:
             return False

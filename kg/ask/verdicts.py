@@ -11,7 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from kg.ask.bounds import asked_amount, same_amount, stated_bounds, stated_default, within
+from kg.ask.bounds import (
+    BEYOND_RE,
+    asked_amount,
+    same_amount,
+    stated_bounds,
+    stated_default,
+    within,
+)
 from kg.ask.execute import ask_index
 from kg.ask.parse import Intent
 from kg.ask.plan import Plan
@@ -350,7 +357,10 @@ def bound_finding(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding | Non
                 continue
             used = used_stems(wanted, set(content_stems(passage_context(store, pid))))
             share = len(used) / len(wanted) if wanted else 0.0
-            inside = same_amount(asked, default) if default else within(asked, bounds)
+            beyond = bool(BEYOND_RE.search(plan.text))
+            inside = (
+                same_amount(asked, default) if default else within(asked, bounds, beyond=beyond)
+            )
             found.append((share + item.score - 0.02 * position, pid, item, inside))
     if not found:
         return None

@@ -51,3 +51,14 @@ def test_bounds_a_default_is_the_figure_nearest_the_word() -> None:
     assert stated_default("Up to 14 days", Dimension.TIME) is None
     mb, kb = asked_amount("be 1 MB?"), asked_amount("be 1,024 KB?")
     assert mb is not None and kb is not None and same_amount(mb, kb)
+
+
+def test_bounds_more_than_the_maximum_is_outside() -> None:
+    from kg.ask.bounds import BEYOND_RE, Amount, Bound, Dimension, within
+
+    limit = [Bound(Amount(Dimension.TIME, 900.0, "900 seconds"), "upper")]
+    asked = Amount(Dimension.TIME, 900.0, "15 minutes")
+    assert within(asked, limit)
+    assert not within(asked, limit, beyond=True)
+    assert BEYOND_RE.search("Can it run for more than 15 minutes?")
+    assert not BEYOND_RE.search("Can it run for 15 minutes?")
