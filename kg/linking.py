@@ -67,6 +67,10 @@ class AliasIndex(Mapping[str, str]):
         self.width = max((key.count(" ") + 1 for key in self.table), default=1)
         self.by_initial = compact_keys(self.table)
         self.choices = {initial: list(group) for initial, group in self.by_initial.items()}
+        self.compacts: dict[str, list[str]] = {}
+        for group in self.by_initial.values():
+            for compact, (entity, _) in group.items():
+                self.compacts.setdefault(entity, []).append(compact)
 
     def __getitem__(self, key: str) -> str:
         """The entity id of an alias key."""
@@ -142,18 +146,27 @@ def link_tokens(tokens: Sequence[Token], table: Mapping[str, str]) -> list[Span]
     spans: list[Span] = []
     i = 0
     while i < len(tokens):
-        span = longest_exact(tokens, i, index.table, width=index.width)
-        shortest = span[1] + 1 if span else i + 1
-        span = (
-            longest_fuzzy(tokens, i, index.by_initial, shortest=shortest, choices=index.choices)
-            or span
-        )
+        exact = longest_exact(tokens, i, index.table, width=index.width)
+        shortest = exact[1] + 1 if exact else i + 1
+        fuzzy = longest_fuzzy(tokens, i, index.by_initial, shortest=shortest, choices=index.choices)
+        if fuzzy is not None and exact is not None and not keeps_exact(tokens, exact, fuzzy, index):
+            fuzzy = None
+        span = fuzzy or exact
         if span is None:
             i += 1
         else:
             spans.append(span)
             i = span[1]
     return spans
+
+
+def keeps_exact(tokens: Sequence[Token], exact: Span, fuzzy: Span, index: AliasIndex) -> bool:
+    """Whether a longer typo match keeps the words an exact match read: "Kinesis Firehos" extends
+    "Kinesis" to Firehose, but "SQS server" is no typo of "SQL Server" (it would change "SQS")."""
+    if fuzzy[2] == exact[2]:
+        return True
+    read = "".join(token.key for token in tokens[exact[0] : exact[1]])
+    return any(compact.startswith(read) for compact in index.compacts.get(fuzzy[2], ()))
 
 
 def longest_exact(

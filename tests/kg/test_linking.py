@@ -360,3 +360,11 @@ def test_linking_format_section_2_names_resolve(
 ) -> None:
     mentions = link(name, tables)
     assert [(m.entity, m.text, m.score) for m in mentions] == [(entity, name, 1.0)]
+
+
+def test_linking_a_typo_match_keeps_the_words_an_exact_match_read(
+    tables: tuple[dict[str, str], dict[str, str]],
+) -> None:
+    assert [m.entity for m in link("Is SQS server-side encryption on?", tables)] == ["sqs"]
+    found = link("Can Kinesis Firehos write to S3?", tables)
+    assert [m.entity for m in found] == ["kinesis-data-firehose", "s3"]
