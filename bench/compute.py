@@ -20,14 +20,14 @@ from kg.settings import get_settings
 # Our own arithmetic questions, one or more per kind of rule (not from any evaluation set).
 QUESTIONS = [
     "How many RCUs for 45 strongly consistent reads per second of 7 KB items?",
-    "What read capacity do 80 eventually consistent reads per second of 3 KB items need?",
+    "What read capacity do 3 KB items need, read 80 times a second with eventual consistency?",
     "How many WCUs does a table need for 240 writes per minute of 2.5 KB items?",
     "On demand, how many WRUs do 14 writes per second of 1.2 KB items use?",
     "How many partitions for a table with 4,000 RCUs, 800 WCUs and 60 GB of data?",
     "How many shards does a stream need to take in 9 MB/s?",
     "How many shards for 2500 records per second of 2 KB each?",
     "How long would moving 300 TB over a 1 Gbps line take?",
-    "How long does it take to transfer 10 TB over 10Gbps?",
+    "How many hours would moving 10 TB over 10Gbps need?",
     "What is the availability of S3 Standard-IA?",
     "What is the minimum billable object size in S3 Glacier Deep Archive?",
     "What is the max data retention of Kinesis Data Streams?",

@@ -1,5 +1,5 @@
 """Relation questions read with the relation registry's question words ("what is X built on",
-"what can I use to monitor X", "which services does X integrate with"): a kind and the asked end."""
+"what keeps an eye on X", "which services does X integrate with"): a kind and the asked end."""
 
 from __future__ import annotations
 
