@@ -4,12 +4,11 @@ mark), behind a chat opener and wrapped in a request, against the questions as w
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from bench.reliability import EVAL, OWN, load_grader
+from bench.reliability import gold_rows, load_grader
 from kg.answer import answer
 from kg.contract import answer_to_json
 from kg.kb import KB, load_kb
@@ -46,6 +45,8 @@ def request(question: str) -> str:
     return f"Can you tell me {lowered_start(question)}"
 
 
+Grader = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+
 VARIANTS: Final[dict[str, Callable[[str], str]]] = {
     "as written": as_written,
     "typed": typed,
@@ -55,9 +56,10 @@ VARIANTS: Final[dict[str, Callable[[str], str]]] = {
 }
 
 
-def right_count(kb: KB, rows: list[dict[str, Any]], variant: Callable[[str], str]) -> int:
+def right_count(
+    kb: KB, rows: list[dict[str, Any]], variant: Callable[[str], str], grade: Grader
+) -> int:
     """How many questions of a set, rephrased, are answered right."""
-    grade = load_grader()
     right = 0
     for gold in rows:
         result = answer_to_json(answer(variant(gold["question"]), kb))
@@ -72,11 +74,12 @@ def main() -> None:
     parser.add_argument("sets", nargs="*", default=["dev", "dev2"])
     args = parser.parse_args()
     kb = load_kb(args.data_dir, embed_model=get_settings().embed_model)
+    grade = load_grader()
     for name in args.sets:
-        path = OWN if name == "own" else EVAL / f"{name}.jsonl"
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        rows = gold_rows(name)
         figures = [
-            f"{label} {right_count(kb, rows, variant)}" for label, variant in VARIANTS.items()
+            f"{label} {right_count(kb, rows, variant, grade)}"
+            for label, variant in VARIANTS.items()
         ]
         print(f"{name} ({len(rows)} questions): " + ", ".join(figures), flush=True)
 

@@ -31,6 +31,12 @@ def load_grader() -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
     return grade
 
 
+def gold_rows(name: str) -> list[dict[str, Any]]:
+    """The gold questions of a set: "own" for the project's own, else a set of ../shared/eval."""
+    path = OWN if name == "own" else EVAL / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def table(rows: Sequence[tuple[str, float, bool]], key: int) -> list[str]:
     """Lines "<group>  n  right  share  mean confidence" grouped by one field of the rows."""
     groups: dict[Any, list[tuple[str, float, bool]]] = defaultdict(list)
@@ -57,10 +63,8 @@ def main() -> None:
     kb = load_kb(args.data_dir, embed_model=get_settings().embed_model)
     grade = load_grader()
     for name in args.sets:
-        path = OWN if name == "own" else EVAL / f"{name}.jsonl"
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            gold = json.loads(line)
+        for gold in gold_rows(name):
             result = answer_to_json(answer(gold["question"], kb))
             right = bool(grade(gold, result)["correct"])
             rows.append((shape(str(result["intent"])), float(result["confidence"]), right))

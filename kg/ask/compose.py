@@ -37,7 +37,7 @@ from kg.ask.quote import (
 from kg.ask.retrieve import Ranked
 from kg.ask.store import PassageStore
 from kg.ask.text import content_stems, stem, stopwords
-from kg.ask.verdicts import passage_context, read_verdict, relation_finding
+from kg.ask.verdicts import focus_family, passage_context, read_verdict, relation_finding
 from kg.ask.worked import Computation
 from kg.kb import KB
 from kg.types import Answer, Item
@@ -407,7 +407,7 @@ def figure_passages(
         # A clause ranks by fewer words than the whole question: its slides count a little less.
         discount = CLAUSE_FIGURE_DISCOUNT if position else 0.0
         for found in ranking:
-            item = replace(found, score=found.score - discount)
+            item = replace(found, score=found.score - discount) if discount else found
             place = (item.block.deck, item.block.slide)
             by_place[place] = max(by_place.get(place, -9.0), item.score)
             if item.block.id not in by_block or by_block[item.block.id].score < item.score:
@@ -544,9 +544,7 @@ def entity_places(kb: KB, entity: str) -> set[tuple[str, int]]:
     """Slides that name an entity, its parent or one of its parts (in text or title)."""
     index = ask_index(kb)
     store = index.store
-    family = {entity, kb.parts.get(entity, entity)} | {
-        e for e, p in kb.parts.items() if p == entity
-    }
+    family = focus_family(kb, entity)
     places: set[tuple[str, int]] = set()
     for member in family:
         for block in index.entity_blocks.get(member, ()):

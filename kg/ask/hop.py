@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from kg.ask.execute import ask_index, search
+from kg.ask.link import Linked, link
+from kg.ask.parse import SCOPE_RE, mask, parse
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
 from kg.ask.text import content_stems
@@ -72,8 +74,6 @@ def split_setup(plan: Plan) -> tuple[str, str]:
 
 def parse_scope(text: str) -> list[str]:
     """The scope phrases of a text ("X's anti-pattern slide" -> "anti-pattern")."""
-    from kg.ask.parse import SCOPE_RE
-
     return [m.group(1) for m in SCOPE_RE.finditer(text)]
 
 
@@ -92,8 +92,8 @@ def find_bridge(kb: KB, plan: Plan) -> Hop | None:
 
 
 def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
-    """Entities the setup may describe, best first, one hop each: a typed graph edge alone, else
-    the names of the passages best matching the setup."""
+    """Entities the setup may describe, best first, one hop each: a typed graph edge's partner
+    and the names of the passages best matching the setup."""
     from kg.ask.lists import text_entities
     from kg.ask.verdicts import passage_context
 
@@ -103,11 +103,8 @@ def bridge_candidates(kb: KB, plan: Plan) -> list[Hop]:
     if setup == final:
         return []
     ranked = search(kb, setup, kb.embed_query(setup), plan.linked.entities)
-    typed = graph_bridge(kb, plan, setup, ranked)
-    from kg.ask.link import link
-    from kg.ask.parse import mask
-
     linked = link(setup, aliases=kb.aliases, labels=kb.labels)
+    typed = graph_bridge(kb, plan, setup, linked, ranked)
     named = setup_names(kb, plan, linked.entities)
     types = bridge_types(setup)
     # Scope phrases are read with names masked ("X's anti-pattern slide"), as the parser does.
@@ -203,14 +200,13 @@ NEXT_BONUS: Final = 0.02
 TOPIC_BONUS: Final = 0.03
 
 
-def graph_bridge(kb: KB, plan: Plan, setup: str, ranked: Sequence[Ranked]) -> Hop | None:
+def graph_bridge(
+    kb: KB, plan: Plan, setup: str, linked: Linked, ranked: Sequence[Ranked]
+) -> Hop | None:
     """The bridge by a typed edge when the setup asks a relation the registry knows ("X is built
     on another service" -> what X uses): the partner the most slides state, cited on its slide."""
     from kg.ask.execute import related_rows
-    from kg.ask.link import link
-    from kg.ask.parse import parse
 
-    linked = link(setup, aliases=kb.aliases, labels=kb.labels)
     reading = parse(setup, linked.mentions).reading
     if reading is None:
         return None

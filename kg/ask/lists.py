@@ -642,7 +642,6 @@ def names_only(kb: KB, text: str) -> bool:
     return len(rest) <= NAME_LIST_SPARE_WORDS
 
 
-# "What engine ...", "which service ..." asks for one: the best-supported item alone.
 # Header words naming one end of a flow: a list under the other end's header is no runner-up.
 OUT_ROLE_RE: Final = re.compile(
     r"\b(?:consumers?|destinations?|targets?|sinks?|outputs?|readers?)\b", re.IGNORECASE
@@ -655,6 +654,7 @@ ROLE_HEADER_WORDS: Final = 4
 SHARED_BLOCKS: Final = 6
 # ... from its best slides only: a third slide is about something else that ranks close.
 SHARED_SLIDES: Final = 2
+# "What engine ...", "which service ..." asks for one: the best-supported item alone.
 ASKS_ONE_RE: Final = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:engine|service|database|device|tool|library|"
     r"framework|algorithm|product|runtime|store|cache|notebook)\b(?!s)",

@@ -294,21 +294,18 @@ def shared_head(sides: tuple[str, ...]) -> tuple[str, ...]:
     return (f"{sides[0]} {' '.join(sides[1].split()[1:])}", sides[1])
 
 
+# The words a question (or one of its asks) opens with.
+QUESTION_WORDS: Final = (
+    "which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|should|"
+    "name|list|give"
+)
 # A part asks something when it opens with a question word or ends with a question mark; the
 # rest ("Apart from plain text files", "Our apps moved to the new SDK.") only set the scene.
-ASKING_RE: Final = re.compile(
-    r"^(?:which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|"
-    r"should|name|list|give)\b|\?\s*$",
-    re.IGNORECASE,
-)
+ASKING_RE: Final = re.compile(rf"^(?:{QUESTION_WORDS})\b|\?\s*$", re.IGNORECASE)
 # A chat opener ends at the first colon, comma or dash ("Quick question:", "Hey team,", "OK so -"):
 # when all its words are filler and a question starts after it, it asks nothing.
 PREAMBLE_RE: Final = re.compile(r"^\s*([^:,;\u2013\u2014]{1,40}?)\s*(?:[:,;\u2013\u2014]|\s-)\s+")
-QUESTION_START_RE: Final = re.compile(
-    r"^(?:which|what|how|where|when|who|why|whose|does|do|did|can|could|is|are|will|would|"
-    r"should|name|list|give|tell|i|my|our|we)\b",
-    re.IGNORECASE,
-)
+QUESTION_START_RE: Final = re.compile(rf"^(?:{QUESTION_WORDS}|tell|i|my|our|we)\b", re.IGNORECASE)
 
 
 # A request wrapped around the question ("Can you tell me which ...", "Do you know if ...").

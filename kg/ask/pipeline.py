@@ -46,7 +46,9 @@ def answer(question: str, kb: KB, *, k: int = 5) -> Answer:
     text = check_question(question)
     asked = as_asked(text)
     linked = link(asked, aliases=kb.aliases, labels=kb.labels)
-    vector = kb.embed_query(spelled_out(asked, kb, linked))
+    vector = kb.embed_query(
+        spelled(asked, linked.mentions, kb.labels, ask_index(kb).store.postings)
+    )
     plan = plan_for(asked, kb, vector, linked)
     result = None
     if plan.bridge:
@@ -64,11 +66,6 @@ DIGIT_RE: Final = re.compile(r"\d")
 # A one-word name the deck writes in fewer blocks than this ("KDS", "DDB") is a user's shorthand
 # the encoder does not know: the question is embedded with the entity's label instead.
 SHORTHAND_MAX_BLOCKS: Final = 3
-
-
-def spelled_out(text: str, kb: KB, linked: Linked) -> str:
-    """The question with each one-word name the deck hardly writes replaced by its label."""
-    return spelled(text, linked.mentions, kb.labels, ask_index(kb).store.postings)
 
 
 def spelled(

@@ -19,7 +19,7 @@ from kg.ask.bounds import (
     stated_default,
     within,
 )
-from kg.ask.execute import ask_index
+from kg.ask.execute import ask_index, relation_rows
 from kg.ask.parse import Intent
 from kg.ask.plan import Plan
 from kg.ask.retrieve import Ranked
@@ -187,14 +187,8 @@ def share_of(kb: KB, plan: Plan, pid: int) -> tuple[float, set[str]]:
     state = {t for q in plan.parsed.qualifiers if q in STATE_QUALIFIERS for t in stems(q)}
     wanted = set(plan.predicate_stems) - state
     others = set(plan.linked.entities[1:])
-    passage = store.passages[pid]
-    named = set(index.passage_entities[pid]) | set(
-        index.slide_about.get((passage.deck, passage.slide), ())
-    )
-    if passage.parent >= 0:
-        named |= set(index.passage_entities[passage.parent])
     used = used_stems(wanted, words)
-    hits = len(used) + len(others & named)
+    hits = len(used) + len(others & spoken_of(kb, pid))
     total = len(wanted) + len(others)
     return (hits / total if total else 0.0), used
 
@@ -204,18 +198,27 @@ def focus_family(kb: KB, focus: str) -> set[str]:
     return {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
 
 
-def about_focus(kb: KB, focus: str, pid: int) -> bool:
-    """Whether a passage speaks of the asked entity: it, its parent or a part of it is named in
-    the passage, its header, or the slide it is on is about it."""
+def headed_names(kb: KB, pid: int) -> set[str]:
+    """Entities a passage names, with those its header names."""
     index = ask_index(kb)
-    store = index.store
-    passage = store.passages[pid]
-    family = {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
+    passage = index.store.passages[pid]
     named = set(index.passage_entities[pid])
     if passage.parent >= 0:
         named |= set(index.passage_entities[passage.parent])
-    named |= set(index.slide_about.get((passage.deck, passage.slide), ()))
-    return bool(family & named)
+    return named
+
+
+def spoken_of(kb: KB, pid: int) -> set[str]:
+    """Entities a passage speaks of: those it or its header names, and its slide's topics."""
+    index = ask_index(kb)
+    passage = index.store.passages[pid]
+    return headed_names(kb, pid) | set(index.slide_about.get((passage.deck, passage.slide), ()))
+
+
+def about_focus(kb: KB, focus: str, pid: int) -> bool:
+    """Whether a passage speaks of the asked entity: it, its parent or a part of it is named in
+    the passage, its header, or the slide it is on is about it."""
+    return bool(focus_family(kb, focus) & spoken_of(kb, pid))
 
 
 def label_entities(kb: KB, text: str) -> set[str]:
@@ -327,13 +330,8 @@ def read_verdict(
 def names_other(kb: KB, focus: str, pid: int) -> bool:
     """Whether a passage (or its header) names entities, none of them the asked one or its parts:
     it speaks of another entity even on a slide about the asked one ("Core node: ...")."""
-    index = ask_index(kb)
-    passage = index.store.passages[pid]
-    family = {focus, kb.parts.get(focus, focus)} | {e for e, p in kb.parts.items() if p == focus}
-    named = set(index.passage_entities[pid])
-    if passage.parent >= 0:
-        named |= set(index.passage_entities[passage.parent])
-    return bool(named) and not named & family
+    named = headed_names(kb, pid)
+    return bool(named) and not named & focus_family(kb, focus)
 
 
 def bound_finding(kb: KB, plan: Plan, ranked: Sequence[Ranked]) -> Finding | None:
@@ -524,31 +522,46 @@ def partners_besides(
     kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]], others: Sequence[str]
 ) -> Finding | None:
     """A "no" to "can A only <flow> B?" when the deck names B among several of A's partners."""
-    from kg.ask.execute import relation_rows
     from kg.ask.restrictions import asks_restriction, restricted_entity
 
     kept = restricted_entity(kb, plan) if asks_restriction(plan.text) else None
     if plan.flow is None or plan.focus is None or kept is None:
         return None
+    for end, intent, end_rows in flow_ends(kb, plan, rows, others):
+        partners = partners_of(end, end_rows)
+        if end == kept or kept not in partners or len(partners) < 2 or intent not in FLOW_WORDS:
+            continue
+        statement = (
+            f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: "
+            f"{listed_names(kb, partners)}; {kb.labels.get(kept, kept)} is one of them"
+        )
+        return Finding("no", -1, None, 1.0, "closed list", statement, str(end_rows[0]["slide"]))
+    return None
+
+
+def flow_ends(
+    kb: KB, plan: Plan, rows: Sequence[Mapping[str, Any]], others: Sequence[str]
+) -> list[tuple[str, Intent, Sequence[Mapping[str, Any]]]]:
+    """The ends of an asked flow with their graph rows: the focus's, then each other entity's
+    read the other way round (Firehose's destinations, then what DynamoDB gets data from)."""
+    assert plan.flow is not None and plan.focus is not None
     ends: list[tuple[str, Intent, Sequence[Mapping[str, Any]]]] = [
         (plan.focus, plan.flow.intent, rows)
     ]
     if plan.flow.intent in MIRROR:
         mirror = MIRROR[plan.flow.intent]
         ends += [(o, mirror, relation_rows(kb, mirror, o)[0]) for o in others]
-    for end, intent, end_rows in ends:
-        partners = [
-            p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
-        ]
-        if end == kept or kept not in partners or len(partners) < 2 or intent not in FLOW_WORDS:
-            continue
-        named = ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
-        statement = (
-            f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: {named}; "
-            f"{kb.labels.get(kept, kept)} is one of them"
-        )
-        return Finding("no", -1, None, 1.0, "closed list", statement, str(end_rows[0]["slide"]))
-    return None
+    return ends
+
+
+def partners_of(end: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The entities an end's rows relate it to, in order, without the end itself."""
+    return [p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in rows) if p != end]
+
+
+def listed_names(kb: KB, partners: Sequence[str]) -> str:
+    """The first partners of a list by label, as an answer names them."""
+    return ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
 
 
 def closed_list(
@@ -557,25 +570,17 @@ def closed_list(
     """A "no" from the graph's lists: when the deck names several partners of one end in the asked
     direction and the other end is not among them ("Can Firehose deliver to DynamoDB?": Firehose's
     destinations, or what DynamoDB gets data from, whichever list is longer)."""
-    from kg.ask.execute import relation_rows
-
     if plan.flow is None or plan.focus is None or plan.flow.intent not in MIRROR:
         return None
-    ends: list[tuple[str, Intent, list[Mapping[str, Any]], list[str]]] = [
-        (plan.focus, plan.flow.intent, list(rows), list(others))
-    ]
-    if len(others) == 1:
-        mirrored, _ = relation_rows(kb, MIRROR[plan.flow.intent], others[0])
-        ends.append((others[0], MIRROR[plan.flow.intent], list(mirrored), [plan.focus]))
+    # The other end's list is read only when one other entity is asked.
+    mirrored = others if len(others) == 1 else ()
     listed = []
-    for end, intent, end_rows, missing in ends:
-        partners = [
-            p for p in dict.fromkeys(id_from_iri(r["entity"]) for r in end_rows) if p != end
-        ]
+    for end, intent, end_rows in flow_ends(kb, plan, rows, mirrored):
+        partners = partners_of(end, end_rows)
         # Absence from a list of partners says nothing of a format, an idea or the end's feature.
         missing = [
             m
-            for m in missing
+            for m in (others if end == plan.focus else [plan.focus])
             if kb.parts.get(m) != end
             and (m not in kb.entities or kb.entities[m].type not in NO_PARTNER_TYPES)
         ]
@@ -589,10 +594,10 @@ def closed_list(
     count, end, intent, partners, missing, end_rows = max(listed, key=lambda row: row[0])
     if count < CLOSED_LIST_MIN:
         return None
-    named = ", ".join(kb.labels.get(p, p) for p in partners[:CLOSED_LIST_SHOWN])
     more = ", …" if count > CLOSED_LIST_SHOWN else ""
     statement = (
-        f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: {named}{more}; "
+        f"{ABSENCE_LEAD} {kb.labels.get(end, end)} {FLOW_WORDS[intent]}: "
+        f"{listed_names(kb, partners)}{more}; "
         f"{' or '.join(kb.labels.get(m, m) for m in missing)} is not among them"
     )
     slide = str(end_rows[0]["slide"])
